@@ -1,10 +1,11 @@
 /*
  * Stand-in libamd_smi.so for the JNA binding's tests. Implements the functions the binding calls
  * with the signatures and struct layouts of the published amdsmi.h, over canned topologies:
- *   topology 0: 2 GPUs in SPX/NPS1, one processor handle each, 192 GiB each
- *   topology 1: 2 GPUs in CPX/NPS4, eight processor handles each, 24 GiB each
+ *   topology 0: GPUs in SPX/NPS1, one processor handle each, 192 GiB each
+ *   topology 1: GPUs in CPX/NPS4, eight processor handles each, 24 GiB each
  * Select with stub_set_topology() or the AIM_AMDSMI_STUB_TOPOLOGY environment variable
- * (read at amdsmi_init). stub_fail(function, status) makes one function return a status.
+ * (read at amdsmi_init); 2 GPUs unless stub_set_gpu_count() says otherwise (at most 8).
+ * stub_fail(function, status) makes one function return a status.
  * Values differ per GPU and partition so that a test can tell a misread field.
  */
 #include <stdint.h>
@@ -43,22 +44,24 @@ typedef union {
 } amdsmi_bdf_t;
 
 #define GIB (1ULL << 30)
-#define GPUS 2
+#define MAX_GPUS 8
 #define MAX_FAILS 16
 
 static int topology = 0;
+static int gpus = 2;
 static int init_refs = 0;
 static int shutdowns = 0;
 static struct { char function[64]; amdsmi_status_t status; } fails[MAX_FAILS];
 static int fail_count = 0;
 /* Handles are addresses inside these arrays, like the library's own opaque pointers. */
-static char socket_tokens[GPUS];
-static char processor_tokens[GPUS][8];
+static char socket_tokens[MAX_GPUS];
+static char processor_tokens[MAX_GPUS][8];
 
 void stub_set_topology(int t) { topology = t; }
+void stub_set_gpu_count(int n) { gpus = n < 1 ? 1 : (n > MAX_GPUS ? MAX_GPUS : n); }
 int stub_init_refs(void) { return init_refs; }
 int stub_shutdowns(void) { return shutdowns; }
-void stub_reset(void) { fail_count = 0; topology = 0; init_refs = 0; shutdowns = 0; }
+void stub_reset(void) { fail_count = 0; topology = 0; gpus = 2; init_refs = 0; shutdowns = 0; }
 
 void stub_fail(const char *function, int status) {
   if (fail_count < MAX_FAILS) {
@@ -79,7 +82,7 @@ static int partitions(void) { return topology == 1 ? 8 : 1; }
 
 /* Finds GPU and partition of a processor handle; 0 when unknown. */
 static int resolve(amdsmi_processor_handle h, int *gpu, int *part) {
-  for (int g = 0; g < GPUS; g++) {
+  for (int g = 0; g < gpus; g++) {
     for (int p = 0; p < partitions(); p++) {
       if (h == &processor_tokens[g][p]) { *gpu = g; *part = p; return 1; }
     }
@@ -123,16 +126,16 @@ static amdsmi_status_t fill(uint32_t *count, void **out, void **items, uint32_t 
 amdsmi_status_t amdsmi_get_socket_handles(uint32_t *socket_count,
                                           amdsmi_socket_handle *socket_handles) {
   ENTER("amdsmi_get_socket_handles");
-  void *items[GPUS];
-  for (int g = 0; g < GPUS; g++) items[g] = &socket_tokens[g];
-  return fill(socket_count, socket_handles, items, GPUS);
+  void *items[MAX_GPUS];
+  for (int g = 0; g < gpus; g++) items[g] = &socket_tokens[g];
+  return fill(socket_count, socket_handles, items, (uint32_t)gpus);
 }
 
 amdsmi_status_t amdsmi_get_processor_handles(amdsmi_socket_handle socket_handle,
                                              uint32_t *processor_count,
                                              amdsmi_processor_handle *processor_handles) {
   ENTER("amdsmi_get_processor_handles");
-  for (int g = 0; g < GPUS; g++) {
+  for (int g = 0; g < gpus; g++) {
     if (socket_handle == &socket_tokens[g]) {
       void *items[8];
       for (int p = 0; p < partitions(); p++) items[p] = &processor_tokens[g][p];
