@@ -194,8 +194,12 @@ public final class ArrivalForecaster {
     if (!Double.isNaN(profile)) {
       r = Math.log((rate + eps) / (profile + eps));
       expected = (profile + eps) * Math.exp(levelWeek) - eps;
+      // Only score once a weekly cycle could be told apart (a week and a day of history):
+      // before that, a daily profile would call every weekend an anomaly and winsorize it away.
       boolean scored =
-          seasonality.profile() != Seasonality.Profile.FLAT && sigma > 0 && count >= perDay;
+          seasonality.profile() != Seasonality.Profile.FLAT
+              && sigma > 0
+              && count >= perWeek + perDay;
       if (scored) {
         z = (r - levelWeek) / sigma;
         if (Math.abs(z) > config.spikeZ()) {
