@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread confinement: everything runs on the event loop of the client's connection ({@link
  * Route#loop}). The server runs with a direct executor, so the server listener is called on that
- * loop; the upstream call uses the route's channel (its connection lives on the same loop) with the
- * loop as its call executor; admission answers are moved onto the loop. No field needs a lock.
+ * loop; the upstream call uses the route's channel (its connection lives on the same loop) and
+ * {@link Route#callbacks} as its call executor; admission answers are moved onto the loop. No
+ * field needs a lock. Callbacks of one side may run inline inside a call into the other side (as
+ * with any direct executor), so each handler re-checks the state after calling out.
  *
  * <p>Flow control: one message is requested from a side only while the other side's call {@code
  * isReady()}; otherwise the request is remembered and made from that side's {@code onReady}. A
@@ -45,6 +47,13 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     DONE
   }
 
+  /**
+   * A client sends the same RST_STREAM(CANCEL) whether it gave up or its deadline passed, and its
+   * deadline clock started before the call reached the proxy; so a cancel this close to the
+   * deadline is counted as the deadline.
+   */
+  private static final long DEADLINE_SLACK_NANOS = 20_000_000L;
+
   private final ServerCall<InputStream, InputStream> serverCall;
   private final Metadata requestHeaders;
   private final Route route;
@@ -53,7 +62,6 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   private final String fullMethodName;
 
   private State state = State.HEAD;
-  private Deadline serverDeadline;
   private long deadlineNanos = CallHead.NO_DEADLINE;
   /** True when x-aim-deadline-ms is tighter than grpc-timeout, so the proxy must enforce it. */
   private boolean ownDeadline;
@@ -110,7 +118,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     }
     tenant = CallMetadata.tenant(requestHeaders);
     // grpc-java has already turned grpc-timeout into the call context's deadline.
-    serverDeadline = Context.current().getDeadline();
+    Deadline serverDeadline = Context.current().getDeadline();
     try {
       Priority explicit = CallMetadata.priority(requestHeaders);
       explicitPriority = explicit != null;
@@ -245,8 +253,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   }
 
   private boolean isPastDeadline(long now) {
-    return (deadlineNanos != CallHead.NO_DEADLINE && now - deadlineNanos >= 0)
-        || (serverDeadline != null && serverDeadline.isExpired());
+    return deadlineNanos != CallHead.NO_DEADLINE && now - deadlineNanos >= 0;
   }
 
   // ---- forwarding ----
@@ -254,7 +261,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   private void startUpstream(long now) {
     state = State.FORWARDING;
     dispatchNanos = now;
-    CallOptions options = CallOptions.DEFAULT.withExecutor(route.loop);
+    CallOptions options = CallOptions.DEFAULT.withExecutor(route.callbacks);
     if (deadlineNanos != CallHead.NO_DEADLINE) {
       options = options.withDeadlineAfter(deadlineNanos - now, TimeUnit.NANOSECONDS);
     }
@@ -266,12 +273,20 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     } finally {
       Context.ROOT.detach(previous);
     }
+    // Upstream callbacks may run inline inside these calls (e.g. a call that fails at once), so
+    // the state is checked again after each.
     upstream.start(new UpstreamListener(), CallMetadata.forwardable(requestHeaders));
+    if (state != State.FORWARDING) {
+      return;
+    }
     upstream.request(1);
     if (firstMessage != null) {
       InputStream m = firstMessage;
       firstMessage = null;
       upstream.sendMessage(m);
+    }
+    if (state != State.FORWARDING) {
+      return;
     }
     if (halfClosed) {
       upstream.halfClose();
@@ -293,7 +308,9 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     assert route.loop.inEventLoop();
     if (state == State.FORWARDING) {
       upstream.sendMessage(message);
-      requestFromClient();
+      if (state == State.FORWARDING) {
+        requestFromClient();
+      }
     } else if (state == State.HEAD) {
       byte[] bytes;
       try {
@@ -336,7 +353,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     assert route.loop.inEventLoop();
     serverClosed = true; // grpc-java has closed the client's stream
     long now = settings.nanoClock().getAsLong();
-    Outcome outcome = isPastDeadline(now) ? Outcome.DEADLINE : Outcome.CANCELLED;
+    Outcome outcome = isPastDeadline(now + DEADLINE_SLACK_NANOS) ? Outcome.DEADLINE : Outcome.CANCELLED;
     switch (state) {
       case HEAD:
         finish(outcome, -1);
@@ -347,9 +364,10 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
         finish(outcome, -1);
         break;
       case FORWARDING:
+        // finish first: the upstream's onClose(CANCELLED) may run inline and must be ignored.
+        finish(outcome, now - dispatchNanos);
         upstream.cancel(
             outcome == Outcome.DEADLINE ? "client deadline passed" : "client cancelled", null);
-        finish(outcome, now - dispatchNanos);
         break;
       default:
         break;

@@ -2,6 +2,7 @@ package ai.aim.proxy.grpc;
 
 import io.grpc.ManagedChannel;
 import io.netty.channel.EventLoop;
+import java.util.concurrent.Executor;
 
 /**
  * One event loop's way to the model server: its own channel, whose HTTP/2 connection lives on
@@ -18,12 +19,27 @@ final class Route {
   final EventLoop loop;
   final ManagedChannel channel;
   final String target;
+
+  /**
+   * The upstream calls' callback executor: inline when already on the loop (the normal case, as
+   * the connection lives there), else handed to the loop (the rare callbacks grpc-java makes from
+   * its own threads, e.g. while a connection is being set up), so calls stay confined to the loop.
+   */
+  final Executor callbacks;
   private long lastBackoffReset = Long.MIN_VALUE / 2;
 
   Route(EventLoop loop, ManagedChannel channel, String target) {
     this.loop = loop;
     this.channel = channel;
     this.target = target;
+    this.callbacks =
+        task -> {
+          if (loop.inEventLoop()) {
+            task.run();
+          } else {
+            loop.execute(task);
+          }
+        };
   }
 
   /**
