@@ -29,6 +29,7 @@ final class AutoscalingAnnotations {
   static final String CPU = PREFIX + "cpu-utilization";
   static final String MEMORY = PREFIX + "memory-utilization";
   static final String DEPLOYMENT_MODE = "serving.kserve.io/deploymentMode";
+  static final String AUTOSCALER_CLASS = "serving.kserve.io/autoscalerClass";
 
   static final int REPLICA_LIMIT = 1000;
 
@@ -56,10 +57,17 @@ final class AutoscalingAnnotations {
   static Parsed parse(String isvcName, Map<String, String> a) {
     List<String> errors = new ArrayList<>();
     String mode = a.get(DEPLOYMENT_MODE);
-    if (mode != null && !mode.equalsIgnoreCase("RawDeployment")) {
+    if (mode != null && !mode.equalsIgnoreCase("RawDeployment") && !mode.equalsIgnoreCase("Standard")) {
       errors.add(
           DEPLOYMENT_MODE + ": " + mode
-              + " (expected: RawDeployment; Serverless models are scaled by Knative, not KEDA)");
+              + " (expected: RawDeployment or Standard; Serverless models are scaled by Knative, not KEDA)");
+    }
+    String autoscaler = a.get(AUTOSCALER_CLASS);
+    if (autoscaler != null
+        && (autoscaler.equalsIgnoreCase("hpa") || autoscaler.equalsIgnoreCase("keda"))) {
+      errors.add(
+          AUTOSCALER_CLASS + ": " + autoscaler
+              + " (expected: external or none, so that KServe does not scale the predictor too)");
     }
     String model = a.getOrDefault(MODEL, isvcName).trim();
     if (model.isEmpty()) {

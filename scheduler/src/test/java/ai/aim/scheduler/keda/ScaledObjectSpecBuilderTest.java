@@ -105,12 +105,16 @@ class ScaledObjectSpecBuilderTest {
             annotations(
                 "aim.ai/min-replicas", "0", "aim.ai/max-replicas", "0",
                 "aim.ai/polling-interval", "500ms", "aim.ai/cpu-utilization", "150",
-                "serving.kserve.io/deploymentMode", "Serverless"));
+                "serving.kserve.io/deploymentMode", "Serverless",
+                "serving.kserve.io/autoscalerClass", "hpa"));
 
     assertThat(p.spec()).isEmpty();
     assertThat(p.errors())
         .containsExactlyInAnyOrder(
-            "serving.kserve.io/deploymentMode: Serverless (expected: RawDeployment; Serverless models are scaled by Knative, not KEDA)",
+            "serving.kserve.io/deploymentMode: Serverless (expected: RawDeployment or Standard;"
+                + " Serverless models are scaled by Knative, not KEDA)",
+            "serving.kserve.io/autoscalerClass: hpa (expected: external or none, so that KServe"
+                + " does not scale the predictor too)",
             "aim.ai/max-replicas: 0 (expected: 1..1000)",
             "aim.ai/min-replicas 0 (scale to zero) needs aim.ai/activation-threshold (expected: the concurrency above which the model wakes up, e.g. 0)",
             "aim.ai/polling-interval: 500ms (expected: whole seconds, 1s..3600s)",
