@@ -65,6 +65,9 @@ public final class TestUpstream implements AutoCloseable {
     }
     try {
       h.handle(ex);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("test upstream: " + path + " failed: " + e);
+      throw e;
     } finally {
       ex.close();
     }
@@ -78,7 +81,11 @@ public final class TestUpstream implements AutoCloseable {
 
   public static void respond(HttpExchange ex, int status, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getRequestBody().readAllBytes();
+    try {
+      ex.getRequestBody().readAllBytes();
+    } catch (IOException alreadyRead) {
+      // the route consumed and closed the body itself
+    }
     ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
     if (b.length > 0) {
       try (OutputStream out = ex.getResponseBody()) {
