@@ -118,8 +118,14 @@ public final class TestUpstream implements AutoCloseable {
     return seen;
   }
 
+  /** The last request that came through the sidecar (the readiness probe's polls do not count). */
   public Seen last() {
-    return seen.get(seen.size() - 1);
+    for (int i = seen.size() - 1; i >= 0; i--) {
+      if (seen.get(i).header("x-forwarded-for") != null) {
+        return seen.get(i);
+      }
+    }
+    throw new AssertionError("no request came through the sidecar");
   }
 
   @Override
