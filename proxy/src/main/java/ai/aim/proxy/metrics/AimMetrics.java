@@ -78,7 +78,18 @@ public final class AimMetrics implements RequestObserver {
     this.slo = tracker != null ? tracker : RequestObserver.NOOP;
     int n = this.models.size();
     this.latency = new AtomicReferenceArray<>(n * PRIORITIES * OUTCOMES);
-    this.queueWait = new Timer[n * PRIORITIES];
+    // Per priority only: the admission queues are per priority, and a model label would add a
+    // 20-line histogram per model and priority to every scrape.
+    this.queueWait = new Timer[PRIORITIES];
+    for (Priority p : Priority.values()) {
+      queueWait[p.ordinal()] =
+          Timer.builder("aim.admission.queue.wait")
+              .description("Time requests waited in the admission queue before dispatch")
+              .tag("priority", p.label())
+              .serviceLevelObjectives(LATENCY_BUCKETS)
+              .publishPercentileHistogram(false)
+              .register(registry);
+    }
     this.upstreamErrors = new Counter[n * 2];
     for (int m = 0; m < n; m++) {
       String model = this.models.name(m);
@@ -95,13 +106,6 @@ public final class AimMetrics implements RequestObserver {
               .tags("model", model, "priority", p.label(), "outcome", o.label())
               .register(registry);
         }
-        queueWait[m * PRIORITIES + p.ordinal()] =
-            Timer.builder("aim.admission.queue.wait")
-                .description("Time requests waited in the admission queue before dispatch")
-                .tags("model", model, "priority", p.label())
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .publishPercentileHistogram(false)
-                .register(registry);
       }
       upstreamErrors[m * 2] =
           Counter.builder("aim.upstream.errors")
@@ -251,7 +255,7 @@ public final class AimMetrics implements RequestObserver {
     // Also counts the request (aim_model_requests_total reads the timer's count).
     timer.record(Math.max(0, totalNanos), TimeUnit.NANOSECONDS);
     if (queueNanos >= 0) {
-      queueWait[mp].record(queueNanos, TimeUnit.NANOSECONDS);
+      queueWait[priority.ordinal()].record(queueNanos, TimeUnit.NANOSECONDS);
     }
     if (outcome == Outcome.UPSTREAM_ERROR) {
       upstreamErrors[m * 2].increment();
