@@ -189,7 +189,7 @@ public final class AdmissionController implements AutoCloseable {
    * finished ticket does nothing.
    */
   public void complete(long ticket, Outcome outcome, long upstreamNanos) {
-    if (ticket < 0) {
+    if (ticket < 0 || (closed && ring != null)) {
       return;
     }
     if (ring == null) {
@@ -213,7 +213,7 @@ public final class AdmissionController implements AutoCloseable {
    * ignored.
    */
   public void cancel(long ticket) {
-    if (ticket < 0) {
+    if (ticket < 0 || (closed && ring != null)) {
       return;
     }
     if (ring == null) {
@@ -241,6 +241,9 @@ public final class AdmissionController implements AutoCloseable {
       core.reload(next, clock.getAsLong());
       return;
     }
+    if (closed) {
+      return;
+    }
     long seq = ring.next();
     RingEvent ev = ring.get(seq);
     ev.kind = RingEvent.RELOAD;
@@ -259,6 +262,9 @@ public final class AdmissionController implements AutoCloseable {
   public void updateEngineSignal(
       String model, int waitingRequests, double kvCacheUsage, long sampledAtNanos) {
     Objects.requireNonNull(model, "model");
+    if (closed && ring != null) {
+      return;
+    }
     if (ring == null) {
       core.engineSignal(model, waitingRequests, kvCacheUsage, sampledAtNanos, clock.getAsLong());
       return;
@@ -278,6 +284,9 @@ public final class AdmissionController implements AutoCloseable {
    * in-flight requests are still served. Use before {@link #close} for a graceful stop.
    */
   public void drain() {
+    if (closed && ring != null) {
+      return;
+    }
     if (ring == null) {
       core.drain(false, clock.getAsLong());
       return;
@@ -297,6 +306,9 @@ public final class AdmissionController implements AutoCloseable {
   public CompletableFuture<AdmissionSnapshot> refreshSnapshot() {
     if (ring == null) {
       return CompletableFuture.completedFuture(core.publishSnapshot(clock.getAsLong()));
+    }
+    if (closed) {
+      return CompletableFuture.completedFuture(core.published());
     }
     CompletableFuture<AdmissionSnapshot> f = new CompletableFuture<>();
     long seq = ring.next();
@@ -322,8 +334,10 @@ public final class AdmissionController implements AutoCloseable {
   /**
    * Stops: queued requests are refused with {@link RejectReason#DRAINING}, later submits are
    * refused on the caller's thread, and the admission thread ends once the ring is drained.
-   * Tickets still in flight need no {@code complete} any more. A submit racing with close may be
-   * neither admitted nor refused; stop the edges first.
+   * Tickets still in flight need no {@code complete} any more: after close, {@code complete},
+   * {@code cancel}, {@code reload}, {@code updateEngineSignal} and {@code drain} do nothing (they
+   * never block on the stopped ring). A submit racing with close may be neither admitted nor
+   * refused; stop the edges first.
    */
   @Override
   public void close() {

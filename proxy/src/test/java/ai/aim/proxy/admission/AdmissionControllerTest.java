@@ -213,6 +213,27 @@ class AdmissionControllerTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void callsAfterCloseReturnWithoutWaitingForTheStoppedRing() {
+    AdmissionConfig tiny =
+        new AdmissionConfig(Policies.policy(64, 0, SchedulingMode.STRICT, 10, 0), Map.of(), 4, 10,
+            1_000, 1_000, 0.5);
+    controller = AdmissionController.start(tiny, System::nanoTime);
+    Calls calls = new Calls();
+    long t = controller.submit("m", Priority.HIGH, NO_DEADLINE, null, 1, calls);
+    await().atMost(WAIT).until(() -> calls.admitted.contains(t));
+    controller.close();
+    for (int i = 0; i < 20; i++) { // five times the ring: a publish would wait forever
+      controller.complete(t, Outcome.OK, 1);
+      controller.cancel(t);
+      controller.updateEngineSignal("m", 0, 0.1, System.nanoTime());
+    }
+    controller.reload(tiny);
+    controller.drain();
+    assertThat(controller.refreshSnapshot().join()).isNotNull();
+  }
+
+  @Test
   void twoProducersGetEveryTicketAnsweredExactlyOnce() throws Exception {
     controller = AdmissionController.start(config(8, 100_000), System::nanoTime);
     Calls calls = new Calls();
