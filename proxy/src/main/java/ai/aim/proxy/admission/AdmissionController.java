@@ -13,6 +13,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -95,9 +96,20 @@ public final class AdmissionController implements AutoCloseable {
             },
             ProducerType.MULTI,
             wait);
-    disruptor.handleEventsWith(new Handler());
+    Handler handler = new Handler();
+    disruptor.handleEventsWith(handler);
     disruptor.setDefaultExceptionHandler(new LogAndContinue());
     ring = disruptor.start();
+    // Until the consumer runs, the Disruptor's shutdown sees no backlog and would halt at once,
+    // dropping what was published; so start() returns only once the thread is up.
+    try {
+      if (!handler.started.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("admission thread did not start within 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the admission thread", e);
+    }
   }
 
   /** Starts the admission thread with the blocking idle strategy. */
@@ -352,11 +364,14 @@ public final class AdmissionController implements AutoCloseable {
 
   /** The ring's single consumer: copies each event out, hands it to the core, clears it. */
   private final class Handler implements EventHandler<RingEvent> {
+    private final CountDownLatch started = new CountDownLatch(1);
     private long now;
 
     @Override
     public void onStart() {
       consumerThread = Thread.currentThread();
+      now = clock.getAsLong();
+      started.countDown();
     }
 
     @Override

@@ -1,0 +1,57 @@
+package ai.aim.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+  @Test
+  void helpListsTheContractFlags() {
+    StringWriter out = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "--help");
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains(
+        "--http-port", "--grpc-port", "--admin-port", "--upstream-http", "--upstream-grpc",
+        "--max-inflight", "--event-loops", "--gpu-source", "--scheduler", "--config", "--drain-timeout");
+  }
+
+  @Test
+  void aBadConfigFileExitsWith2AndNamesTheKey(@TempDir Path dir) throws Exception {
+    Path cfg = dir.resolve("aim.yaml");
+    Files.writeString(cfg, "http:\n  port: many\n");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    int code;
+    try {
+      System.setErr(new java.io.PrintStream(err, true, "UTF-8"));
+      code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+          "--config", cfg.toString());
+    } finally {
+      System.setErr(old);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString("UTF-8")).contains("http.port: 'many' (expected: a whole number from 0 to 65535)");
+  }
+
+  @Test
+  void aBadFlagValueIsAnErrorNamingTheKey() {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    int code;
+    try {
+      System.setErr(new java.io.PrintStream(err, true));
+      code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+          "--drain-timeout", "forever");
+    } finally {
+      System.setErr(old);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("drainTimeout: 'forever' (expected: a duration");
+  }
+}
