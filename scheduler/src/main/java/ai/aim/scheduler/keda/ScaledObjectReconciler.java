@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,15 +60,39 @@ public final class ScaledObjectReconciler implements AutoCloseable {
   private final KubernetesClient client;
   private final ScaledObjectConfig config;
   private final EventSink events;
+  private final BooleanSupplier leader;
   private final ObjectMapper mapper = new ObjectMapper();
   /** Last refusal message per InferenceService uid, so a resync does not repeat the Event. */
   private final ConcurrentMap<String, String> refused = new ConcurrentHashMap<>();
   private SharedIndexInformer<GenericKubernetesResource> informer;
 
   public ScaledObjectReconciler(KubernetesClient client, ScaledObjectConfig config, EventSink events) {
+    this(client, config, events, () -> true);
+  }
+
+  /**
+   * @param leader whether this replica may write; a non-leader only watches, and {@link
+   *     #resyncAll()} catches up when it gains leadership
+   */
+  public ScaledObjectReconciler(
+      KubernetesClient client, ScaledObjectConfig config, EventSink events, BooleanSupplier leader) {
     this.client = Objects.requireNonNull(client, "client");
     this.config = Objects.requireNonNull(config, "config");
     this.events = Objects.requireNonNull(events, "events");
+    this.leader = Objects.requireNonNull(leader, "leader");
+  }
+
+  /** Reconciles every InferenceService the informer holds (after gaining leadership). */
+  public void resyncAll() {
+    SharedIndexInformer<GenericKubernetesResource> i;
+    synchronized (this) {
+      i = informer;
+    }
+    if (i != null) {
+      for (GenericKubernetesResource isvc : i.getStore().list()) {
+        safely(() -> reconcile(isvc));
+      }
+    }
   }
 
   /** Starts the InferenceService informer (all namespaces, or the configured one). */
@@ -114,6 +139,9 @@ public final class ScaledObjectReconciler implements AutoCloseable {
 
   /** Brings the ScaledObject of {@code isvc} in line with its annotations. */
   void reconcile(GenericKubernetesResource isvc) {
+    if (!leader.getAsBoolean()) {
+      return;
+    }
     String ns = isvc.getMetadata().getNamespace();
     String name = isvc.getMetadata().getName();
     Map<String, String> annotations =
@@ -168,6 +196,9 @@ public final class ScaledObjectReconciler implements AutoCloseable {
 
   /** The InferenceService is gone: remove its ScaledObject now rather than waiting for GC. */
   void deleted(GenericKubernetesResource isvc) {
+    if (!leader.getAsBoolean()) {
+      return;
+    }
     refused.remove(uid(isvc));
     deleteOwned(isvc.getMetadata().getNamespace(), isvc.getMetadata().getName());
   }
