@@ -9,8 +9,8 @@
 #
 # Needs: wrk, h2load (nghttp2-client), nginx (nginx-light), haproxy, taskset, a JDK, and
 #   ./mvnw -B -pl benchmarks -am package -DskipTests   (benchmarks/target/aim-bench.jar)
-# The sidecar's HTTP side is measured when proxy/target/aim-proxy.jar runs; otherwise only its
-# gRPC pass-through is (started through its builder by ai.aim.bench.overhead.GrpcProxyRunner).
+# The sidecar is proxy/target/aim-proxy.jar when that runs with --http-port; otherwise the same
+# parts composed by ai.aim.bench.overhead.SidecarRunner (HTTP side + gRPC pass-through).
 #
 # Usage: benchmarks/scripts/overhead.sh            (from the project root)
 #   env: DURATION=10 (seconds per run) ROUNDS=1 (each figure is the median over rounds, targets
@@ -31,9 +31,15 @@ PX_CPU=${PROXY_CPU:-1}
 BENCH_JAR=$ROOT/benchmarks/target/aim-bench.jar
 SIDECAR_JAR=$ROOT/proxy/target/aim-proxy.jar
 JVM_OPTS=(-XX:ActiveProcessorCount=1 -Xms256m -Xmx256m -XX:+UseParallelGC "-Dlogback.configurationFile=$CONF/logback.xml")
-HTTP_CONNS=32
-GRPC_CONNS=8
+HTTP_CONNS=32        # max throughput (wrk)
+GRPC_CONNS=8         # max throughput (h2load), with GRPC_STREAMS streams each
 GRPC_STREAMS=16
+# At a fixed rate, enough connections (HTTP/1.1: one request at a time each) or streams that a
+# slow answer does not hold back the schedule: 256 connections at rate/256 each leave every
+# request 14 ms at 18k req/s before the connection falls behind.
+RATE_HTTP_CONNS=256
+RATE_GRPC_CONNS=16
+RATE_GRPC_STREAMS=32
 
 rm -rf "$RUN"
 mkdir -p "$RUN/tmp"
@@ -94,8 +100,11 @@ if [[ -f $SIDECAR_JAR ]] && java -jar "$SIDECAR_JAR" --help 2>/dev/null | grep -
     --http-port 47183 --grpc-port 47193 --admin-port 47199 --event-loops 1 \
     --upstream-http http://127.0.0.1:47180 --upstream-grpc 127.0.0.1:47190 --gpu-source none
 else
-  start "$PX_CPU" sidecar-grpc java "${JVM_OPTS[@]}" -cp "$BENCH_JAR" \
-    ai.aim.bench.overhead.GrpcProxyRunner 47193 127.0.0.1:47190 1
+  # No sidecar command line yet: the same parts (HTTP side and gRPC pass-through on shared loops)
+  # composed by ai.aim.bench.overhead.SidecarRunner.
+  SIDECAR_HTTP=yes
+  start "$PX_CPU" sidecar java "${JVM_OPTS[@]}" -cp "$BENCH_JAR" ai.aim.bench.overhead.SidecarRunner \
+    47183 47193 47199 http://127.0.0.1:47180 127.0.0.1:47190 1
 fi
 for p in 47181 47182 47191 47192 47193; do wait_port "$p"; done
 [[ $SIDECAR_HTTP == yes ]] && wait_port 47183
@@ -106,12 +115,8 @@ GRPC_TARGETS=("direct:47190" "nginx:47191" "haproxy:47192" "sidecar:47193")
 # Whose CPU time a target's run is charged to: the upstream for direct, else the proxy.
 declare -A HTTP_PID=([direct]=${PID[nginx-upstream]} [nginx]=${PID[nginx-proxy]} [haproxy]=${PID[haproxy]})
 declare -A GRPC_PID=([direct]=${PID[grpc-echo]} [nginx]=${PID[nginx-proxy]} [haproxy]=${PID[haproxy]})
-if [[ $SIDECAR_HTTP == yes ]]; then
-  HTTP_PID[sidecar]=${PID[sidecar]}
-  GRPC_PID[sidecar]=${PID[sidecar]}
-else
-  GRPC_PID[sidecar]=${PID[sidecar-grpc]}
-fi
+HTTP_PID[sidecar]=${PID[sidecar]}
+GRPC_PID[sidecar]=${PID[sidecar]}
 
 # One gRPC request: a KServe v2 ModelInferRequest with model_name "bench" (field 1), framed as
 # one uncompressed gRPC message (flag 0, 4-byte big-endian length).
@@ -178,26 +183,26 @@ for k in "${!GRPC_CPU[@]}"; do GRPC_CPU[$k]=$(echo "${GRPC_CPU[$k]}" | median); 
 # Fixed rate = half of nginx's max, spread over the connections (h2load --rps is per client).
 HTTP_RATE=$((HTTP_MAX[nginx] / 2))
 GRPC_RATE=$((GRPC_MAX[nginx] / 2))
-HTTP_PER_CONN=$(((HTTP_RATE + HTTP_CONNS - 1) / HTTP_CONNS))
-GRPC_PER_CONN=$(((GRPC_RATE + GRPC_CONNS * 2 - 1) / (GRPC_CONNS * 2)))
+HTTP_PER_CONN=$(((HTTP_RATE + RATE_HTTP_CONNS - 1) / RATE_HTTP_CONNS))
+GRPC_PER_CONN=$(((GRPC_RATE + RATE_GRPC_CONNS - 1) / RATE_GRPC_CONNS))
 
 for r in $(seq 1 "$ROUNDS"); do
-  echo "== round $r: HTTP/1.1 at $((HTTP_PER_CONN * HTTP_CONNS)) req/s: h2load --h1 -c$HTTP_CONNS --rps $HTTP_PER_CONN -D $DUR" >&2
+  echo "== round $r: HTTP/1.1 at $((HTTP_PER_CONN * RATE_HTTP_CONNS)) req/s: h2load --h1 -c$RATE_HTTP_CONNS --rps $HTTP_PER_CONN -D $DUR" >&2
   for t in "${HTTP_TARGETS[@]}"; do
     name=${t%%:*}
     log=$RUN/http-rate-$name-$r.log
-    taskset -c "$UP_CPU" h2load --h1 -c"$HTTP_CONNS" --rps "$HTTP_PER_CONN" -D "$DUR" --warm-up-time 1 \
+    taskset -c "$UP_CPU" h2load --h1 -c"$RATE_HTTP_CONNS" --rps "$HTTP_PER_CONN" -D "$DUR" --warm-up-time 1 \
       --log-file "$log" "http://127.0.0.1:${t#*:}/" >"${log%.log}.txt"
     read -r p50 p99 n bad <<<"$(percentiles "$log")"
     HTTP_P50[$name]="${HTTP_P50[$name]:-} $p50"; HTTP_P99[$name]="${HTTP_P99[$name]:-} $p99"
     HTTP_N[$name]="${HTTP_N[$name]:-} $n/$bad"
     echo "$name p50 $p50 us, p99 $p99 us, $n requests, $bad non-2xx" >&2
   done
-  echo "== round $r: gRPC at $((GRPC_PER_CONN * GRPC_CONNS * 2)) req/s: h2load -c$((GRPC_CONNS * 2)) --rps $GRPC_PER_CONN -D $DUR" >&2
+  echo "== round $r: gRPC at $((GRPC_PER_CONN * RATE_GRPC_CONNS)) req/s: h2load -c$RATE_GRPC_CONNS -m$RATE_GRPC_STREAMS --rps $GRPC_PER_CONN -D $DUR" >&2
   for t in "${GRPC_TARGETS[@]}"; do
     name=${t%%:*}
     log=$RUN/grpc-rate-$name-$r.log
-    taskset -c "$UP_CPU" h2load -c"$((GRPC_CONNS * 2))" --rps "$GRPC_PER_CONN" -D "$DUR" --warm-up-time 1 \
+    taskset -c "$UP_CPU" h2load -c"$RATE_GRPC_CONNS" -m"$RATE_GRPC_STREAMS" --rps "$GRPC_PER_CONN" -D "$DUR" --warm-up-time 1 \
       "${GRPC_ARGS[@]}" --log-file "$log" "http://127.0.0.1:${t#*:}$GRPC_PATH" >"${log%.log}.txt"
     read -r p50 p99 n bad <<<"$(percentiles "$log")"
     GRPC_P50[$name]="${GRPC_P50[$name]:-} $p50"; GRPC_P99[$name]="${GRPC_P99[$name]:-} $p99"
@@ -211,11 +216,11 @@ echo "| protocol | target | max req/s | CPU us/req at max | p50 at fixed rate | 
 echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
 for t in "${HTTP_TARGETS[@]}"; do
   name=${t%%:*}
-  echo "| HTTP/1.1 @ $((HTTP_PER_CONN * HTTP_CONNS))/s | $name | ${HTTP_MAX[$name]} | ${HTTP_CPU[$name]} | $(echo "${HTTP_P50[$name]}" | median) us | $(echo "${HTTP_P99[$name]}" | median) us |${HTTP_N[$name]} |"
+  echo "| HTTP/1.1 @ $((HTTP_PER_CONN * RATE_HTTP_CONNS))/s | $name | ${HTTP_MAX[$name]} | ${HTTP_CPU[$name]} | $(echo "${HTTP_P50[$name]}" | median) us | $(echo "${HTTP_P99[$name]}" | median) us |${HTTP_N[$name]} |"
 done
 for t in "${GRPC_TARGETS[@]}"; do
   name=${t%%:*}
-  echo "| gRPC @ $((GRPC_PER_CONN * GRPC_CONNS * 2))/s | $name | ${GRPC_MAX[$name]} | ${GRPC_CPU[$name]} | $(echo "${GRPC_P50[$name]}" | median) us | $(echo "${GRPC_P99[$name]}" | median) us |${GRPC_N[$name]} |"
+  echo "| gRPC @ $((GRPC_PER_CONN * RATE_GRPC_CONNS))/s | $name | ${GRPC_MAX[$name]} | ${GRPC_CPU[$name]} | $(echo "${GRPC_P50[$name]}" | median) us | $(echo "${GRPC_P99[$name]}" | median) us |${GRPC_N[$name]} |"
 done
 echo
 echo "medians over $ROUNDS round(s) of ${DUR} s; sidecar HTTP measured: $SIDECAR_HTTP; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
