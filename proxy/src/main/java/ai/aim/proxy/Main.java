@@ -3,6 +3,8 @@ package ai.aim.proxy;
 import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ConfigLoader;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.metrics.AdmissionGauges;
+import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.proxy.metrics.RequestObserver;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -117,7 +119,8 @@ public final class Main implements Callable<Integer> {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    ProxyServer server = ProxyServer.builder(cfg).registry(registry).observer(observer(registry)).start();
+    ProxyServer server =
+        ProxyServer.builder(cfg).registry(registry).observer(observer(registry, cfg)).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -128,12 +131,11 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The observer told about every finished request. The SLO and metrics package provides the
-   * implementation that publishes {@code aim_*} meters to {@code registry}; without it requests
-   * are still served and only the HTTP-level gauges are exported.
+   * The observer told about every finished request: {@link AimMetrics} publishes the {@code aim_*}
+   * request meters for the configured models to {@code registry}.
    */
-  static RequestObserver observer(PrometheusMeterRegistry registry) {
-    return RequestObserver.NOOP;
+  static RequestObserver observer(PrometheusMeterRegistry registry, ProxyConfig cfg) {
+    return new AimMetrics(registry, cfg.modelNames(), AdmissionGauges.NONE, null, null);
   }
 
   /** Runs the command line and returns the exit code (tests call this). */
