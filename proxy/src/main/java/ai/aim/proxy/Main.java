@@ -1,8 +1,13 @@
 package ai.aim.proxy;
 
+import ai.aim.proxy.admission.AdmissionConfigParser;
+import ai.aim.proxy.admission.AdmissionController;
 import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ConfigLoader;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.http.CoreAdmission;
+import ai.aim.proxy.metrics.AdmissionGauges;
+import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.proxy.metrics.RequestObserver;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -88,7 +93,7 @@ public final class Main implements Callable<Integer> {
     o.put("upstream.http", upstreamHttp);
     o.put("upstream.grpc", upstreamGrpc);
     o.put("upstream.protocol", upstreamProtocol);
-    o.put("maxInflight", maxInflight);
+    o.put("admission.maxInflight", maxInflight);
     o.put("eventLoops", eventLoops);
     o.put("gpuSource", gpuSource);
     o.put("scheduler", scheduler);
@@ -117,10 +122,25 @@ public final class Main implements Callable<Integer> {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    ProxyServer server = ProxyServer.builder(cfg).registry(registry).observer(observer(registry)).start();
+    AdmissionController admission;
+    try {
+      admission = AdmissionController.start(
+          AdmissionConfigParser.parse(cfg.admission(), cfg.models()), System::nanoTime);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aim-proxy: " + e.getMessage());
+      return 2;
+    }
+    ProxyServer server =
+        ProxyServer.builder(cfg)
+            .registry(registry)
+            .observer(observer(registry, cfg))
+            .admission(new CoreAdmission(admission))
+            .clock(System::nanoTime)
+            .start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
+      admission.close();
       stopped.countDown();
     }, "aim-shutdown"));
     stopped.await();
@@ -128,12 +148,11 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The observer told about every finished request. The SLO and metrics package provides the
-   * implementation that publishes {@code aim_*} meters to {@code registry}; without it requests
-   * are still served and only the HTTP-level gauges are exported.
+   * The observer told about every finished request: {@link AimMetrics} publishes the {@code aim_*}
+   * request meters for the configured models to {@code registry}.
    */
-  static RequestObserver observer(PrometheusMeterRegistry registry) {
-    return RequestObserver.NOOP;
+  static RequestObserver observer(PrometheusMeterRegistry registry, ProxyConfig cfg) {
+    return new AimMetrics(registry, cfg.modelNames(), AdmissionGauges.NONE, null, null);
   }
 
   /** Runs the command line and returns the exit code (tests call this). */

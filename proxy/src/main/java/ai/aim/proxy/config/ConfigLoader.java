@@ -23,7 +23,7 @@ public final class ConfigLoader {
   private static final YAMLMapper YAML = new YAMLMapper();
 
   private static final Set<String> ROOT = Set.of(
-      "http", "grpc", "upstream", "admin", "eventLoops", "drainTimeout", "maxInflight", "gpuSource",
+      "http", "grpc", "upstream", "admin", "eventLoops", "drainTimeout", "gpuSource",
       "scheduler", "admission", "models", "slo", "gpu");
   private static final Set<String> HTTP = Set.of(
       "bind", "port", "maxInitialLineLength", "maxHeaderSize", "maxBodySize", "maxUpgradeBodySize",
@@ -146,7 +146,7 @@ public final class ConfigLoader {
         admin,
         root.integer("eventLoops", d.eventLoops(), 0, 1024),
         root.duration("drainTimeout", d.drainTimeout()),
-        root.optionalInteger("maxInflight", 1, 1_000_000),
+        root.section("admission").optionalInteger("maxInflight", 1, 1_000_000),
         gpuSource,
         root.hostPort("scheduler", d.scheduler()),
         root.raw("admission"),

@@ -32,11 +32,11 @@ class ConfigLoaderTest {
           bind: 127.0.0.1
           readinessPath: /health
         drainTimeout: 10s
-        maxInflight: 8
         models:
           llama: {priority: high}
           resnet: {}
         admission:
+          maxInflight: 8
           anything: [1, 2]
         """, Map.of());
     assertThat(c.http().port()).isEqualTo(18080);
@@ -53,6 +53,14 @@ class ConfigLoaderTest {
     assertThat(c.modelNames()).containsExactlyInAnyOrder("llama", "resnet");
     assertThat(c.admission().get("anything").size()).isEqualTo(2);
     assertThat(c.slo().isMissingNode()).isTrue();
+  }
+
+  @Test
+  void theMaxInflightFlagLandsInTheAdmissionSection() throws Exception {
+    ProxyConfig c = ConfigLoader.parse("admission:\n  ringSize: 1024\n", Map.of("admission.maxInflight", 4));
+    assertThat(c.maxInflight()).isEqualTo(4);
+    assertThat(c.admission().get("maxInflight").asInt()).isEqualTo(4);
+    assertThat(c.admission().get("ringSize").asInt()).isEqualTo(1024);
   }
 
   @Test
