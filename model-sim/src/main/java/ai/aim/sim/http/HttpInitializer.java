@@ -27,8 +27,11 @@ import io.netty.util.AsciiString;
  * {@link HttpHandler} serves both. Stateless and shared by all connections.
  */
 public final class HttpInitializer extends ChannelInitializer<Channel> {
-  /** Largest upgrade request body that is buffered during the h2c handshake. */
-  private static final int MAX_UPGRADE_BODY = 16 * 1024 * 1024;
+  /**
+   * Largest request body buffered during the h2c upgrade handshake; a larger (or chunked)
+   * request is answered over HTTP/1.1 instead.
+   */
+  private static final int MAX_UPGRADE_BODY = 1024 * 1024;
 
   private final Simulator sim;
   private final ObjectMapper json = new ObjectMapper();
@@ -42,7 +45,7 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     HttpServerCodec codec = new HttpServerCodec();
     HttpServerUpgradeHandler upgrade =
-        new HttpServerUpgradeHandler(
+        new BoundedUpgradeHandler(
             codec,
             protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
