@@ -93,7 +93,7 @@ EOF
 (
   while true; do
     curl -s -o /dev/null -m 0.01 -X POST -H 'x-aim-priority: low' \
-      -H 'Content-Type: application/json' -d '{"inputs":[]}' \
+      -H 'Content-Type: application/json' -d '{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":[1.0]}]}' \
       "http://127.0.0.1:$PX_HTTP/v2/models/demo/infer" || true
     sleep 0.05
   done
