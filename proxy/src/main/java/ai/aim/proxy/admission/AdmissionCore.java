@@ -1,0 +1,533 @@
+package ai.aim.proxy.admission;
+
+import ai.aim.proxy.metrics.Outcome;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admission state machine. Single-threaded: every method must be called from one thread (the
+ * ring's consumer, or a test playing it). Each method takes the current time, so tests drive it
+ * with any clock.
+ *
+ * <p>Invariants after every call: a request is queued only when its class cannot be dispatched
+ * (so no dispatchable work waits); in-flight permits were below the limit, the non-HIGH ones
+ * below {@code limit - reserve} and each class below its ceiling at each dispatch; every ticket
+ * got at most one callback, and a cancelled or completed ticket gets none afterwards.
+ *
+ * <p>Steady state allocates nothing: nodes are pooled, tickets live in an open-addressing table,
+ * queues are intrusive lists and refusals are interned.
+ */
+final class AdmissionCore {
+  private static final Logger log = LoggerFactory.getLogger(AdmissionCore.class);
+  private static final RejectReason[] REASONS = RejectReason.values();
+
+  private AdmissionConfig config;
+  private final HashMap<String, ModelState> models = new HashMap<>();
+  private final ArrayList<ModelState> modelList = new ArrayList<>();
+  private final NodePool pool = new NodePool(1024);
+  private final TicketTable tickets = new TicketTable(4096);
+  private boolean draining;
+  private long lastTick;
+  private long lastSnapshot;
+  private long callbackFailures;
+  private long unknownTickets;
+  private volatile AdmissionSnapshot published;
+
+  AdmissionCore(AdmissionConfig config, long now) {
+    this.config = config;
+    this.lastTick = now;
+    this.lastSnapshot = now;
+    this.published = AdmissionSnapshot.empty(now);
+  }
+
+  // ---- events ---------------------------------------------------------------------------
+
+  /**
+   * An arrival. Dispatches it at once when its class has a free permit and nothing that should go
+   * first is waiting, else queues it, else refuses it.
+   *
+   * @param priority the class, or null for the model's default
+   */
+  void arrive(
+      long ticket,
+      String model,
+      Priority priority,
+      long deadline,
+      String tenant,
+      long cost,
+      AdmissionCallback callback,
+      long arrivalNanos,
+      long now) {
+    ModelState m = model(model, now);
+    Priority p = priority != null ? priority : m.policy.defaultPriority();
+    Band band = m.bands[p.ordinal()];
+    band.arrivals++;
+    band.arrivalRate.mark();
+    if (draining) {
+      reject(m, band, ticket, callback, RejectReason.DRAINING);
+      return;
+    }
+    if (deadline <= now) {
+      reject(m, band, ticket, callback, RejectReason.DEADLINE_EXPIRED);
+      return;
+    }
+    int b = band.index;
+    if (band.depth == 0 && m.canDispatch(b)) {
+      Node n = newNode(ticket, m, band, tenant, cost, deadline, arrivalNanos, callback);
+      dispatch(n, now);
+      return;
+    }
+    PriorityPolicy pp = m.policy.priorities().get(b);
+    if (band.depth >= pp.maxQueue()) {
+      reject(m, band, ticket, callback, RejectReason.QUEUE_FULL);
+      return;
+    }
+    if (deadline != AdmissionController.NO_DEADLINE && unmeetable(m, b, deadline, now)) {
+      reject(m, band, ticket, callback, RejectReason.DEADLINE_UNMEETABLE);
+      return;
+    }
+    Node n = newNode(ticket, m, band, tenant, cost, deadline, arrivalNanos, callback);
+    n.state = Node.QUEUED;
+    if (band.depth == 0) {
+      // A class that becomes backlogged starts at the current pass, not with saved-up credit.
+      band.pass = Math.max(band.pass, m.globalPass);
+    }
+    band.enqueue(n);
+  }
+
+  /**
+   * The request ended upstream. Frees its permit, feeds the service-time estimate and the
+   * adaptive limit, and dispatches what now may go. A completed queued ticket is removed like a
+   * cancelled one; an unknown (already finished) ticket is ignored.
+   */
+  void complete(long ticket, Outcome outcome, long upstreamNanos, long now) {
+    Node n = tickets.get(ticket);
+    if (n == null) {
+      unknownTickets++;
+      return;
+    }
+    ModelState m = n.model;
+    if (n.state == Node.INFLIGHT) {
+      int inflightBefore = m.inflight;
+      release(n);
+      if (upstreamNanos > 0 && (outcome == Outcome.OK || outcome == Outcome.CLIENT_ERROR)) {
+        m.sampleService(upstreamNanos);
+        GradientLimit g = m.adaptiveLimit();
+        if (g != null) {
+          g.onSample(upstreamNanos, inflightBefore);
+        }
+      }
+    } else {
+      unqueue(n);
+    }
+    pump(m, now);
+  }
+
+  /**
+   * The client went away. A queued ticket leaves the queue at once and gets no callback; a
+   * dispatched one frees its permit at once.
+   */
+  void cancel(long ticket, long now) {
+    Node n = tickets.get(ticket);
+    if (n == null) {
+      unknownTickets++;
+      return;
+    }
+    ModelState m = n.model;
+    if (n.state == Node.INFLIGHT) {
+      release(n);
+    } else {
+      unqueue(n);
+    }
+    pump(m, now);
+  }
+
+  /** Applies a new configuration; queued and in-flight requests stay. */
+  void reload(AdmissionConfig next, long now) {
+    this.config = next;
+    for (int i = 0; i < modelList.size(); i++) {
+      ModelState m = modelList.get(i);
+      m.apply(next.policyFor(m.name), now);
+      m.refreshEngine(now);
+      pump(m, now);
+    }
+  }
+
+  /** A fresh reading of the model server's saturation gauges. */
+  void engineSignal(String model, int waiting, double kvUsage, long sampledAt, long now) {
+    ModelState m = model(model, now);
+    m.signal(waiting, kvUsage, sampledAt);
+    if (m.refreshEngine(now)) {
+      pump(m, now);
+    }
+  }
+
+  /**
+   * Stops taking new work: later arrivals are refused with {@link RejectReason#DRAINING}; with
+   * {@code rejectQueued} the queued ones are refused too, else they are still served.
+   */
+  void drain(boolean rejectQueued, long now) {
+    draining = true;
+    if (rejectQueued) {
+      for (int i = 0; i < modelList.size(); i++) {
+        ModelState m = modelList.get(i);
+        for (Band band : m.bands) {
+          while (band.oldest != null) {
+            Node n = band.oldest;
+            refuseQueued(n, RejectReason.DRAINING);
+          }
+        }
+      }
+    }
+  }
+
+  /** Runs the timer if a tick period has passed since the last run. */
+  void maybeTick(long now) {
+    if (now - lastTick >= config.tickMillis() * 1_000_000L) {
+      tick(now);
+    }
+  }
+
+  /**
+   * The timer: queue-wait and deadline expiry, rate windows, engine staleness and recovery, and
+   * the periodic snapshot.
+   */
+  void tick(long now) {
+    lastTick = now;
+    long window = config.rateWindowMillis() * 1_000_000L;
+    double alpha = config.rateAlpha();
+    for (int i = 0; i < modelList.size(); i++) {
+      ModelState m = modelList.get(i);
+      for (Band band : m.bands) {
+        expire(m, band, now);
+        band.arrivalRate.roll(now, window, alpha);
+        band.admitRate.roll(now, window, alpha);
+        band.shedRate.roll(now, window, alpha);
+      }
+      m.refreshEngine(now);
+      pump(m, now);
+    }
+    if (now - lastSnapshot >= config.snapshotIntervalMillis() * 1_000_000L) {
+      publishSnapshot(now);
+    }
+  }
+
+  // ---- decisions ------------------------------------------------------------------------
+
+  /** Dispatches queued requests of {@code m} while some class may go. */
+  private void pump(ModelState m, long now) {
+    while (true) {
+      int b = pick(m, now);
+      if (b < 0) {
+        return;
+      }
+      Band band = m.bands[b];
+      Node n = takeFrom(m, band, now);
+      band.remove(n);
+      if (n.deadline <= now) {
+        refuse(n, RejectReason.DEADLINE_EXPIRED);
+        continue;
+      }
+      if (m.policy.scheduling() == SchedulingMode.WEIGHTED) {
+        int w = m.policy.priorities().get(b).weight();
+        band.pass += 1.0 / w;
+        m.globalPass = band.pass;
+      }
+      dispatch(n, now);
+    }
+  }
+
+  /** The class to serve next, or -1 when no queued class may be dispatched. */
+  private int pick(ModelState m, long now) {
+    if (m.inflight >= m.limit()) {
+      return -1;
+    }
+    switch (m.policy.scheduling()) {
+      case STRICT:
+        for (int b = 0; b < 3; b++) {
+          if (m.bands[b].depth > 0 && m.canDispatch(b)) {
+            return b;
+          }
+        }
+        return -1;
+      case AGING:
+        {
+          int best = -1;
+          int bestEffective = Integer.MAX_VALUE;
+          long aging = m.policy.agingMillis() * 1_000_000L;
+          for (int b = 0; b < 3; b++) {
+            Band band = m.bands[b];
+            if (band.depth == 0 || !m.canDispatch(b)) {
+              continue;
+            }
+            int effective = effectivePriority(b, now - band.oldest.arrival, aging);
+            if (effective < bestEffective) {
+              best = b;
+              bestEffective = effective;
+            }
+          }
+          return best;
+        }
+      case WEIGHTED:
+        {
+          int best = -1;
+          for (int b = 0; b < 3; b++) {
+            Band band = m.bands[b];
+            if (band.depth > 0 && m.canDispatch(b) && (best < 0 || band.pass < m.bands[best].pass)) {
+              best = b;
+            }
+          }
+          return best;
+        }
+      default:
+        throw new IllegalStateException("scheduling " + m.policy.scheduling());
+    }
+  }
+
+  static int effectivePriority(int b, long waitedNanos, long agingNanos) {
+    long raised = waitedNanos / agingNanos;
+    return (int) Math.max(0, b - Math.min(raised, 2));
+  }
+
+  /** In AGING, a class served because its oldest request aged serves that oldest request. */
+  private Node takeFrom(ModelState m, Band band, long now) {
+    if (m.policy.scheduling() == SchedulingMode.AGING) {
+      long aging = m.policy.agingMillis() * 1_000_000L;
+      if (effectivePriority(band.index, now - band.oldest.arrival, aging) < band.index) {
+        return band.oldest;
+      }
+    }
+    return band.peekFair();
+  }
+
+  /**
+   * Predicts the completion of a request about to queue in class {@code b}: the requests queued
+   * ahead (its class and all higher ones) plus itself leave at {@code limit / serviceTime} per
+   * unit of time, then it takes one service time.
+   */
+  private boolean unmeetable(ModelState m, int b, long deadline, long now) {
+    double service = m.predictedServiceNanos();
+    if (service <= 0) {
+      return false;
+    }
+    int ahead = 0;
+    for (int i = 0; i <= b; i++) {
+      ahead += m.bands[i].depth;
+    }
+    int limit = Math.max(1, b == 0 ? m.limit() : m.effectiveCeiling(b));
+    double wait = (ahead + 1) * service / limit;
+    return now + wait + service > deadline;
+  }
+
+  private void dispatch(Node n, long now) {
+    ModelState m = n.model;
+    Band band = n.band;
+    band.onDispatch(n);
+    n.state = Node.INFLIGHT;
+    m.inflight++;
+    band.inflight++;
+    if (band.index != 0) {
+      m.inflightNonHigh++;
+    }
+    band.admitted++;
+    band.admitRate.mark();
+    long wait = Math.max(0, now - n.arrival);
+    try {
+      n.callback.onAdmitted(n.ticket, wait);
+    } catch (RuntimeException e) {
+      callbackFailed(e);
+    }
+  }
+
+  private Node newNode(
+      long ticket,
+      ModelState m,
+      Band band,
+      String tenant,
+      long cost,
+      long deadline,
+      long arrival,
+      AdmissionCallback cb) {
+    Node n = pool.acquire();
+    n.ticket = ticket;
+    n.model = m;
+    n.band = band;
+    n.tenant = m.tenant(tenant);
+    n.cost = Math.max(1, cost);
+    n.deadline = deadline;
+    n.arrival = arrival;
+    n.callback = cb;
+    tickets.put(ticket, n);
+    return n;
+  }
+
+  private void release(Node n) {
+    ModelState m = n.model;
+    m.inflight--;
+    n.band.inflight--;
+    if (n.band.index != 0) {
+      m.inflightNonHigh--;
+    }
+    tickets.remove(n.ticket);
+    pool.release(n);
+  }
+
+  private void unqueue(Node n) {
+    n.band.remove(n);
+    tickets.remove(n.ticket);
+    pool.release(n);
+  }
+
+  private void refuseQueued(Node n, RejectReason reason) {
+    n.band.remove(n);
+    refuse(n, reason);
+  }
+
+  /** Refuses an already unlinked node and returns it to the pool. */
+  private void refuse(Node n, RejectReason reason) {
+    ModelState m = n.model;
+    Band band = n.band;
+    long ticket = n.ticket;
+    AdmissionCallback cb = n.callback;
+    tickets.remove(ticket);
+    pool.release(n);
+    reject(m, band, ticket, cb, reason);
+  }
+
+  private void reject(
+      ModelState m, Band band, long ticket, AdmissionCallback cb, RejectReason reason) {
+    band.shed[reason.ordinal()]++;
+    band.shedRate.mark();
+    Rejection r = band.rejection(reason, m.name, retryAfterSeconds(band.depth, band.admitRate.rate()));
+    try {
+      cb.onRejected(ticket, r);
+    } catch (RuntimeException e) {
+      callbackFailed(e);
+    }
+  }
+
+  /**
+   * Seconds until a retry has a fair chance: the queue's depth divided by its drain rate
+   * (dispatches per second), rounded up, clamped to [1, 60]. With no measured drain rate, 1 s for
+   * an empty queue and 60 s otherwise.
+   */
+  static int retryAfterSeconds(int depth, double drainPerSecond) {
+    if (depth <= 0) {
+      return 1;
+    }
+    if (drainPerSecond <= 0) {
+      return 60;
+    }
+    double s = Math.ceil(depth / drainPerSecond);
+    return (int) Math.max(1, Math.min(60, s));
+  }
+
+  private void expire(ModelState m, Band band, long now) {
+    long maxWait = m.policy.priorities().get(band.index).maxQueueWaitMillis() * 1_000_000L;
+    if (maxWait > 0) {
+      while (band.oldest != null && now - band.oldest.arrival >= maxWait) {
+        refuseQueued(band.oldest, RejectReason.QUEUE_TIMEOUT);
+      }
+    }
+    if (band.withDeadline > 0) {
+      Node n = band.oldest;
+      while (n != null) {
+        Node next = n.bNext;
+        if (n.deadline <= now) {
+          refuseQueued(n, RejectReason.DEADLINE_EXPIRED);
+        }
+        n = next;
+      }
+    }
+  }
+
+  private void callbackFailed(RuntimeException e) {
+    if (callbackFailures++ % 1000 == 0) {
+      log.warn("admission callback threw (failures so far: {})", callbackFailures, e);
+    }
+  }
+
+  private ModelState model(String name, long now) {
+    ModelState m = models.get(name);
+    if (m == null) {
+      m = new ModelState(name, config.policyFor(name), now);
+      models.put(name, m);
+      modelList.add(m);
+    }
+    return m;
+  }
+
+  // ---- snapshots and views for tests ------------------------------------------------------
+
+  /** Builds and publishes a snapshot (allocates; called at most once per interval or on demand). */
+  AdmissionSnapshot publishSnapshot(long now) {
+    lastSnapshot = now;
+    Map<String, AdmissionSnapshot.Model> out = new HashMap<>();
+    for (ModelState m : modelList) {
+      List<AdmissionSnapshot.Class> classes = new ArrayList<>(3);
+      for (Band band : m.bands) {
+        Map<RejectReason, Long> shed = new EnumMap<>(RejectReason.class);
+        for (RejectReason r : REASONS) {
+          shed.put(r, band.shed[r.ordinal()]);
+        }
+        classes.add(
+            new AdmissionSnapshot.Class(
+                band.priority,
+                band.depth,
+                band.inflight,
+                m.effectiveCeiling(band.index),
+                band.admitted,
+                shed,
+                band.arrivalRate.rate(),
+                band.admitRate.rate(),
+                band.shedRate.rate()));
+      }
+      out.put(
+          m.name,
+          new AdmissionSnapshot.Model(
+              m.name,
+              m.limit(),
+              m.reserve(),
+              m.inflight,
+              m.serviceSamples == 0 ? 0 : m.serviceNanos / 1e6,
+              m.engineRestricting(),
+              classes));
+    }
+    AdmissionSnapshot s = new AdmissionSnapshot(now, out);
+    published = s;
+    return s;
+  }
+
+  AdmissionSnapshot published() {
+    return published;
+  }
+
+  AdmissionConfig config() {
+    return config;
+  }
+
+  ModelState modelState(String name) {
+    return models.get(name);
+  }
+
+  int outstandingTickets() {
+    return tickets.size();
+  }
+
+  long callbackFailures() {
+    return callbackFailures;
+  }
+
+  long unknownTickets() {
+    return unknownTickets;
+  }
+
+  int nodesCreated() {
+    return pool.created();
+  }
+}

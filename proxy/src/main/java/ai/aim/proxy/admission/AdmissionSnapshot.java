@@ -1,0 +1,94 @@
+package ai.aim.proxy.admission;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admission state at one instant, for metrics, {@code /admin} and load reports. Built by the
+ * admission thread (at most every {@code snapshotIntervalMs}, or on demand) and published
+ * through a volatile reference; immutable, safe on any thread.
+ *
+ * @param takenAtNanos when it was taken, on the admission clock
+ * @param models per folded model name
+ */
+public record AdmissionSnapshot(long takenAtNanos, Map<String, Model> models) {
+
+  public AdmissionSnapshot {
+    models = Map.copyOf(models);
+  }
+
+  /** An empty snapshot, before the admission thread published its first one. */
+  public static AdmissionSnapshot empty(long nanos) {
+    return new AdmissionSnapshot(nanos, Map.of());
+  }
+
+  /**
+   * One model.
+   *
+   * @param model folded name
+   * @param limit current concurrency limit (adaptive or static)
+   * @param reservedHigh permits only HIGH may use
+   * @param inflight dispatched and not yet completed or cancelled
+   * @param serviceTimeMillis EWMA of measured upstream time ({@code 0} before any sample)
+   * @param engineSaturated whether the engine signal currently restricts a class (including
+   *     staleness)
+   * @param classes per class, indexed by {@link Priority#ordinal()}
+   */
+  public record Model(
+      String model,
+      int limit,
+      int reservedHigh,
+      int inflight,
+      double serviceTimeMillis,
+      boolean engineSaturated,
+      List<Class> classes) {
+
+    public Model {
+      classes = List.copyOf(classes);
+    }
+
+    /** The entry of one class. */
+    public Class of(Priority p) {
+      return classes.get(p.ordinal());
+    }
+  }
+
+  /**
+   * One priority class of one model.
+   *
+   * @param priority the class
+   * @param queueDepth requests waiting
+   * @param inflight requests of this class dispatched and not finished
+   * @param ceiling most in-flight requests this class may have now (limit, reserve, share and
+   *     engine saturation applied)
+   * @param admitted dispatches since start
+   * @param shedByReason refusals since start, per reason
+   * @param arrivalRate arrivals per second (EWMA)
+   * @param admitRate dispatches per second (EWMA): the drain rate behind {@code Retry-After}
+   * @param shedRate refusals per second (EWMA)
+   */
+  public record Class(
+      Priority priority,
+      int queueDepth,
+      int inflight,
+      int ceiling,
+      long admitted,
+      Map<RejectReason, Long> shedByReason,
+      double arrivalRate,
+      double admitRate,
+      double shedRate) {
+
+    public Class {
+      shedByReason = Map.copyOf(shedByReason);
+    }
+
+    /** Refusals since start, all reasons. */
+    public long shed() {
+      long s = 0;
+      for (long v : shedByReason.values()) {
+        s += v;
+      }
+      return s;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package ai.aim.proxy.admission;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every admission setting of one model (or the defaults for models without their own section).
+ *
+ * @param defaultPriority the class of a request that names none
+ * @param limit the concurrency limit towards the model server
+ * @param scheduling how queued classes share free permits
+ * @param agingMillis in {@link SchedulingMode#AGING}, the wait after which a request counts one
+ *     class higher
+ * @param reservedHighShare share of the limit only HIGH may use (rounded down to whole permits):
+ *     MEDIUM and LOW together never hold more than {@code limit - reserve} permits
+ * @param priorities bounds per class, indexed by {@link Priority#ordinal()} (exactly three)
+ * @param initialServiceTimeMillis service time assumed before the first measurement ({@code 0}:
+ *     no deadline prediction until measured)
+ * @param serviceTimeAlpha EWMA weight of each new upstream-time sample (0 &lt; a &lt;= 1)
+ * @param tenants fairness between tenants inside a class
+ * @param engine engine-aware saturation
+ */
+public record ModelPolicy(
+    Priority defaultPriority,
+    LimitPolicy limit,
+    SchedulingMode scheduling,
+    long agingMillis,
+    double reservedHighShare,
+    List<PriorityPolicy> priorities,
+    long initialServiceTimeMillis,
+    double serviceTimeAlpha,
+    TenantPolicy tenants,
+    EnginePolicy engine) {
+
+  public ModelPolicy {
+    Objects.requireNonNull(defaultPriority, "defaultPriority");
+    Objects.requireNonNull(limit, "limit");
+    Objects.requireNonNull(scheduling, "scheduling");
+    Checks.atLeast("agingMs", agingMillis, 1);
+    Checks.between("reservedHighShare", reservedHighShare, 0.0, 0.9);
+    priorities = List.copyOf(priorities);
+    if (priorities.size() != 3) {
+      throw new IllegalArgumentException(
+          "priorities: " + priorities.size() + " entries (expected: 3, high, medium, low)");
+    }
+    Checks.atLeast("initialServiceTimeMs", initialServiceTimeMillis, 0);
+    Checks.between("serviceTimeAlpha", serviceTimeAlpha, Double.MIN_VALUE, 1.0);
+    Objects.requireNonNull(tenants, "tenants");
+    Objects.requireNonNull(engine, "engine");
+  }
+
+  /** The built-in defaults: static limit 64, strict, no reserve, default class bounds. */
+  public static ModelPolicy defaults() {
+    return new ModelPolicy(
+        Priority.MEDIUM,
+        LimitPolicy.fixed(64),
+        SchedulingMode.STRICT,
+        2_000,
+        0.0,
+        List.of(
+            PriorityPolicy.defaults(Priority.HIGH),
+            PriorityPolicy.defaults(Priority.MEDIUM),
+            PriorityPolicy.defaults(Priority.LOW)),
+        0,
+        0.2,
+        TenantPolicy.defaults(),
+        EnginePolicy.defaults());
+  }
+
+  /** The bounds of one class. */
+  public PriorityPolicy priority(Priority p) {
+    return priorities.get(p.ordinal());
+  }
+
+  /** Permits reserved for HIGH under a limit: {@code floor(limit * reservedHighShare)}. */
+  public int reserveFor(int currentLimit) {
+    return (int) Math.floor(currentLimit * reservedHighShare);
+  }
+
+  /** A copy with another limit policy. */
+  public ModelPolicy withLimit(LimitPolicy l) {
+    return new ModelPolicy(defaultPriority, l, scheduling, agingMillis, reservedHighShare,
+        priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine);
+  }
+
+  /** A copy with another scheduling mode. */
+  public ModelPolicy withScheduling(SchedulingMode s) {
+    return new ModelPolicy(defaultPriority, limit, s, agingMillis, reservedHighShare,
+        priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine);
+  }
+}

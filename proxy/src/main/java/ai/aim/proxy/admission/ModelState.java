@@ -1,0 +1,224 @@
+package ai.aim.proxy.admission;
+
+import java.util.HashMap;
+
+/**
+ * Everything the admission thread knows about one model: its policy, the three class queues,
+ * the permits in use, the limit, the service-time estimate, the engine signal and the tenants.
+ * Owned by the admission thread.
+ */
+final class ModelState {
+  /** Tenant key for requests without one. */
+  static final String DEFAULT_TENANT = "";
+  /** Tenant key of the bucket that takes every tenant beyond {@code maxTenants}. */
+  static final String OVERFLOW_TENANT = "\u0000overflow";
+
+  final String name;
+  ModelPolicy policy;
+  final Band[] bands = new Band[3];
+  int inflight;
+  int inflightNonHigh;
+
+  private GradientLimit adaptive;
+  private int staticLimit;
+
+  double serviceNanos;
+  long serviceSamples;
+
+  boolean engineEnabled;
+  /** When signals were enabled: without any signal, staleness counts from here. */
+  long engineSince;
+  boolean hasSignal;
+  long signalAt;
+  int engineWaiting;
+  double engineKv;
+  /** Engine ceiling per class as a share of the limit; HIGH stays at 1. */
+  final double[] engineShare = {1, 1, 1};
+  final long[] lastRaise = new long[3];
+
+  private final HashMap<String, Tenant> tenants = new HashMap<>();
+  private final Tenant defaultTenant;
+  private final Tenant overflowTenant;
+  /** Pass of the most recently served band, for WEIGHTED. */
+  double globalPass;
+
+  ModelState(String name, ModelPolicy policy, long now) {
+    this.name = name;
+    for (Priority p : Priority.values()) {
+      bands[p.ordinal()] = new Band(p, now);
+    }
+    TenantPolicy tp = policy.tenants();
+    defaultTenant = new Tenant(DEFAULT_TENANT, tp.defaultWeight());
+    overflowTenant = new Tenant(OVERFLOW_TENANT, tp.defaultWeight());
+    engineSince = now;
+    apply(policy, now);
+  }
+
+  /** Applies a (new) policy without touching queued or in-flight requests. */
+  void apply(ModelPolicy p, long now) {
+    ModelPolicy old = this.policy;
+    this.policy = p;
+    LimitPolicy lp = p.limit();
+    if (lp.mode() == LimitPolicy.Mode.STATIC) {
+      adaptive = null;
+      staticLimit = lp.maxInflight();
+    } else if (adaptive == null || old == null || !old.limit().equals(lp)) {
+      double start = adaptive == null ? lp.maxInflight() : adaptive.estimate();
+      adaptive = new GradientLimit(lp, start);
+    }
+    TenantPolicy tp = p.tenants();
+    defaultTenant.weight = tp.defaultWeight();
+    overflowTenant.weight = tp.defaultWeight();
+    for (Tenant t : tenants.values()) {
+      t.weight = tp.weightOf(t.key);
+    }
+    boolean wasEnabled = engineEnabled;
+    engineEnabled = p.engine().enabled();
+    if (engineEnabled && !wasEnabled) {
+      engineSince = now;
+    }
+    if (!engineEnabled) {
+      engineShare[1] = engineShare[2] = 1;
+    }
+  }
+
+  int limit() {
+    return adaptive == null ? staticLimit : adaptive.limit();
+  }
+
+  GradientLimit adaptiveLimit() {
+    return adaptive;
+  }
+
+  int reserve() {
+    return policy.reserveFor(limit());
+  }
+
+  /**
+   * Most in-flight requests class {@code b} may have now: the limit, minus the HIGH reserve for
+   * the lower classes, capped by the class's share and the engine ceiling.
+   */
+  int ceiling(int b) {
+    int limit = limit();
+    int c = limit;
+    double share = policy.priorities().get(b).maxInflightShare();
+    if (share < 1.0) {
+      c = Math.min(c, (int) Math.floor(limit * share));
+    }
+    if (b != 0 && engineEnabled) {
+      c = Math.min(c, (int) Math.floor(limit * engineShare[b]));
+    }
+    return c;
+  }
+
+  /** Whether one more request of class {@code b} may be dispatched now. */
+  boolean canDispatch(int b) {
+    int limit = limit();
+    if (inflight >= limit) {
+      return false;
+    }
+    if (b != 0 && inflightNonHigh >= limit - reserve()) {
+      return false;
+    }
+    return bands[b].inflight < ceiling(b);
+  }
+
+  /** Permits class {@code b} could hold now taking the shared constraints into account. */
+  int effectiveCeiling(int b) {
+    int c = ceiling(b);
+    if (b != 0) {
+      c = Math.min(c, limit() - reserve());
+    }
+    return Math.max(0, c);
+  }
+
+  Tenant tenant(String key) {
+    if (key == null) {
+      return defaultTenant;
+    }
+    Tenant t = tenants.get(key);
+    if (t != null) {
+      return t;
+    }
+    TenantPolicy tp = policy.tenants();
+    if (tenants.size() >= tp.maxTenants()) {
+      return overflowTenant;
+    }
+    t = new Tenant(key, tp.weightOf(key));
+    tenants.put(key, t);
+    return t;
+  }
+
+  int tenantCount() {
+    return tenants.size();
+  }
+
+  int queued() {
+    return bands[0].depth + bands[1].depth + bands[2].depth;
+  }
+
+  /** Feeds one upstream time into the service-time EWMA. */
+  void sampleService(long upstreamNanos) {
+    if (serviceSamples++ == 0) {
+      serviceNanos = upstreamNanos;
+    } else {
+      double a = policy.serviceTimeAlpha();
+      serviceNanos = a * upstreamNanos + (1 - a) * serviceNanos;
+    }
+  }
+
+  /** The service time used for predictions: measured, else configured, else 0 (unknown). */
+  double predictedServiceNanos() {
+    if (serviceSamples > 0) {
+      return serviceNanos;
+    }
+    return policy.initialServiceTimeMillis() * 1e6;
+  }
+
+  /**
+   * Recomputes the engine ceilings: down at once to the target, up by {@code recoveryStep} per
+   * {@code recoveryIntervalMs}. Returns whether any ceiling rose (queued work may now go).
+   */
+  boolean refreshEngine(long now) {
+    if (!engineEnabled) {
+      return false;
+    }
+    EnginePolicy e = policy.engine();
+    long freshAt = hasSignal ? Math.max(signalAt, engineSince) : engineSince;
+    boolean stale = now - freshAt > e.staleAfterMillis() * 1_000_000L;
+    boolean rose = false;
+    for (int b = 1; b <= 2; b++) {
+      boolean saturated =
+          stale
+              || (b == 2
+                  ? engineKv > e.kvHighWatermark() || engineWaiting > e.waitingHighWatermark()
+                  : engineKv > e.kvCriticalWatermark()
+                      || engineWaiting > e.waitingCriticalWatermark());
+      double target = saturated ? 0 : 1;
+      if (target < engineShare[b]) {
+        engineShare[b] = target;
+        lastRaise[b] = now;
+      } else if (target > engineShare[b]
+          && now - lastRaise[b] >= e.recoveryIntervalMillis() * 1_000_000L) {
+        engineShare[b] = Math.min(target, engineShare[b] + e.recoveryStep());
+        lastRaise[b] = now;
+        rose = true;
+      }
+    }
+    return rose;
+  }
+
+  /** Takes a reading unless it is older than the one already held. */
+  void signal(int waiting, double kv, long sampledAt) {
+    if (!hasSignal || sampledAt >= signalAt) {
+      hasSignal = true;
+      signalAt = sampledAt;
+      engineWaiting = waiting;
+      engineKv = kv;
+    }
+  }
+
+  boolean engineRestricting() {
+    return engineEnabled && (engineShare[1] < 1 || engineShare[2] < 1);
+  }
+}

@@ -1,0 +1,15 @@
+package ai.aim.proxy.grpc;
+
+import ai.aim.proxy.admission.Priority;
+import ai.aim.proxy.metrics.RequestObserver;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+
+/** What every forwarded call of one proxy shares. Immutable; safe on any thread. */
+record ProxySettings(
+    GrpcAdmission admission,
+    RequestObserver observer,
+    UnaryOperator<String> modelFolding,
+    Function<String, Priority> defaultPriority,
+    LongSupplier nanoClock) {}

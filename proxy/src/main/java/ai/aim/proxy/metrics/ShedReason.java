@@ -1,0 +1,27 @@
+package ai.aim.proxy.metrics;
+
+import java.util.Locale;
+
+/**
+ * Why admission refused a request: the {@code reason} label of {@code aim_admission_shed_total}.
+ * A fixed set, so the label stays bounded. Immutable.
+ */
+public enum ShedReason {
+  /** The priority's queue was at its maximum length. */
+  QUEUE_FULL,
+  /** The request waited in the queue longer than the priority's maximum queue wait. */
+  QUEUE_TIMEOUT,
+  /** The deadline could not be met given the queue and the measured service time. */
+  DEADLINE,
+  /** Refused by policy to protect a higher priority (e.g. while HIGH burns its error budget). */
+  PRIORITY,
+  /** The sidecar is draining or shutting down. */
+  DRAINING;
+
+  private final String label = name().toLowerCase(Locale.ROOT);
+
+  /** The metric label value, e.g. {@code queue_full}. */
+  public String label() {
+    return label;
+  }
+}

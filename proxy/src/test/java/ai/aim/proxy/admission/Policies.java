@@ -1,0 +1,54 @@
+package ai.aim.proxy.admission;
+
+import java.util.List;
+import java.util.Map;
+
+/** Compact builders of policies for tests. */
+final class Policies {
+  private Policies() {}
+
+  static ModelPolicy policy(
+      int limit, double reserve, SchedulingMode mode, int maxQueue, long maxWaitMs) {
+    PriorityPolicy h = new PriorityPolicy(maxQueue, maxWaitMs, 1.0, 70);
+    PriorityPolicy m = new PriorityPolicy(maxQueue, maxWaitMs, 1.0, 20);
+    PriorityPolicy l = new PriorityPolicy(maxQueue, maxWaitMs, 1.0, 10);
+    return new ModelPolicy(
+        Priority.MEDIUM,
+        LimitPolicy.fixed(limit),
+        mode,
+        1_000,
+        reserve,
+        List.of(h, m, l),
+        0,
+        0.5,
+        TenantPolicy.defaults(),
+        EnginePolicy.defaults());
+  }
+
+  static ModelPolicy withEngine(ModelPolicy p, EnginePolicy e) {
+    return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
+        p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
+        p.tenants(), e);
+  }
+
+  static ModelPolicy withTenants(ModelPolicy p, TenantPolicy t) {
+    return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
+        p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
+        t, p.engine());
+  }
+
+  static ModelPolicy withInitialService(ModelPolicy p, long ms) {
+    return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
+        p.reservedHighShare(), p.priorities(), ms, p.serviceTimeAlpha(), p.tenants(), p.engine());
+  }
+
+  static ModelPolicy withPriorities(ModelPolicy p, List<PriorityPolicy> pp) {
+    return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
+        p.reservedHighShare(), pp, p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
+        p.tenants(), p.engine());
+  }
+
+  static AdmissionConfig config(ModelPolicy p) {
+    return AdmissionConfig.of(p, Map.of());
+  }
+}

@@ -1,0 +1,154 @@
+package ai.aim.scheduler.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The scheduler's settings, as read from the YAML file given with {@code --config} (every key
+ * optional; flags override). Immutable; missing values take the defaults shown in
+ * {@code docs/scheduler.md}.
+ *
+ * <pre>
+ * grpcPort: 9500
+ * metricsPort: 9501
+ * kubernetes: auto          # auto | none
+ * schedulerId: ""           # default: $POD_NAME or the host name
+ * staleAfter: 10s           # a sidecar silent this long leaves the aggregate
+ * leaderElection:
+ *   enabled: true
+ *   leaseName: aim-scheduler
+ *   leaseNamespace: ""      # default: $POD_NAMESPACE or "default"
+ *   leaseDuration: 15s
+ *   renewDeadline: 10s
+ *   retryPeriod: 2s
+ * discovery:
+ *   enabled: true           # create GpuPartitions from AMD device-plugin resources
+ *   defaultGpuMemoryGiB: 192
+ * </pre>
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record SchedulerConfig(
+        Integer grpcPort,
+        Integer metricsPort,
+        String kubernetes,
+        String schedulerId,
+        String staleAfter,
+        LeaderElection leaderElection,
+        Discovery discovery) {
+
+    public SchedulerConfig {
+        grpcPort = grpcPort == null ? 9500 : port("grpcPort", grpcPort);
+        metricsPort = metricsPort == null ? 9501 : port("metricsPort", metricsPort);
+        kubernetes = kubernetes == null ? "auto" : kubernetes;
+        if (!kubernetes.equals("auto") && !kubernetes.equals("none")) {
+            throw new IllegalArgumentException("kubernetes: '" + kubernetes + "' (expected: auto or none)");
+        }
+        schedulerId = schedulerId == null || schedulerId.isBlank() ? defaultId() : schedulerId;
+        staleAfter = staleAfter == null ? "10s" : staleAfter;
+        Durations.parse("staleAfter", staleAfter);
+        leaderElection = leaderElection == null ? new LeaderElection(null, null, null, null, null, null) : leaderElection;
+        discovery = discovery == null ? new Discovery(null, null) : discovery;
+    }
+
+    public static SchedulerConfig defaults() {
+        return new SchedulerConfig(null, null, null, null, null, null, null);
+    }
+
+    public static SchedulerConfig load(Path file) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        SchedulerConfig c = yaml.readValue(file.toFile(), SchedulerConfig.class);
+        return c == null ? defaults() : c;
+    }
+
+    public Duration staleAfterDuration() {
+        return Durations.parse("staleAfter", staleAfter);
+    }
+
+    public SchedulerConfig withGrpcPort(int p) {
+        return new SchedulerConfig(p, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery);
+    }
+
+    public SchedulerConfig withMetricsPort(int p) {
+        return new SchedulerConfig(grpcPort, p, kubernetes, schedulerId, staleAfter, leaderElection, discovery);
+    }
+
+    public SchedulerConfig withKubernetes(String k) {
+        return new SchedulerConfig(grpcPort, metricsPort, k, schedulerId, staleAfter, leaderElection, discovery);
+    }
+
+    public SchedulerConfig withSchedulerId(String id) {
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, id, staleAfter, leaderElection, discovery);
+    }
+
+    public SchedulerConfig withStaleAfter(String s) {
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, s, leaderElection, discovery);
+    }
+
+    public SchedulerConfig withLeaderElection(LeaderElection l) {
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, l, discovery);
+    }
+
+    private static int port(String name, int p) {
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException(name + ": " + p + " (expected: 0..65535, 0 = any free port)");
+        }
+        return p;
+    }
+
+    private static String defaultId() {
+        String pod = System.getenv("POD_NAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "aim-scheduler-" + ProcessHandle.current().pid();
+        }
+    }
+
+    /** Lease-based leader election (only the leader places and writes to the API server). */
+    public record LeaderElection(
+            Boolean enabled,
+            String leaseName,
+            String leaseNamespace,
+            String leaseDuration,
+            String renewDeadline,
+            String retryPeriod) {
+
+        public LeaderElection {
+            enabled = enabled == null || enabled;
+            leaseName = leaseName == null ? "aim-scheduler" : leaseName;
+            if (leaseNamespace == null || leaseNamespace.isBlank()) {
+                String ns = System.getenv("POD_NAMESPACE");
+                leaseNamespace = ns == null || ns.isBlank() ? "default" : ns;
+            }
+            leaseDuration = leaseDuration == null ? "15s" : leaseDuration;
+            renewDeadline = renewDeadline == null ? "10s" : renewDeadline;
+            retryPeriod = retryPeriod == null ? "2s" : retryPeriod;
+            Duration lease = Durations.parse("leaderElection.leaseDuration", leaseDuration);
+            Duration renew = Durations.parse("leaderElection.renewDeadline", renewDeadline);
+            Duration retry = Durations.parse("leaderElection.retryPeriod", retryPeriod);
+            if (renew.compareTo(lease) >= 0 || retry.compareTo(renew) >= 0) {
+                throw new IllegalArgumentException("leaderElection: lease " + leaseDuration + ", renew " + renewDeadline
+                        + ", retry " + retryPeriod + " (expected: retryPeriod < renewDeadline < leaseDuration)");
+            }
+        }
+    }
+
+    /** Creating GpuPartitions from the nodes' AMD device-plugin resources and labeller labels. */
+    public record Discovery(Boolean enabled, Integer defaultGpuMemoryGiB) {
+        public Discovery {
+            enabled = enabled == null || enabled;
+            defaultGpuMemoryGiB = defaultGpuMemoryGiB == null ? 192 : defaultGpuMemoryGiB;
+            if (defaultGpuMemoryGiB <= 0) {
+                throw new IllegalArgumentException("discovery.defaultGpuMemoryGiB: " + defaultGpuMemoryGiB + " (expected: > 0)");
+            }
+        }
+    }
+}
