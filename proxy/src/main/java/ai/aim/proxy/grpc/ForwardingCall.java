@@ -80,7 +80,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   private boolean wantUpstreamMessage;
 
   private GrpcAdmission.Permit permit;
-  private ScheduledFuture<?> admissionTimer;
+  private ScheduledFuture<?> ownDeadlineTimer;
   private long admitStartNanos = -1;
   private long dispatchNanos = -1;
   private long queueNanos = -1;
@@ -137,6 +137,13 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
       refuse(Status.INVALID_ARGUMENT.withDescription(e.getMessage()), Outcome.BAD_REQUEST);
       return;
     }
+    if (ownDeadline) {
+      // grpc-java enforces grpc-timeout; a tighter x-aim-deadline-ms is the proxy's to enforce
+      // until the upstream call, which carries it as its deadline, is started.
+      ownDeadlineTimer =
+          route.loop.schedule(
+              this::ownDeadlinePassed, deadlineNanos - arrivalNanos, TimeUnit.NANOSECONDS);
+    }
     if (headerModel == null && CallMetadata.carriesModelInBody(fullMethodName)) {
       serverCall.request(1); // the first message names the model
     } else {
@@ -167,12 +174,6 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
       if (state == State.ADMITTING) {
         refuse(Status.INTERNAL.withDescription("admission failed: " + e), Outcome.UNAVAILABLE);
       }
-      return;
-    }
-    if (state == State.ADMITTING && ownDeadline) {
-      // grpc-java enforces grpc-timeout; a tighter x-aim-deadline-ms is the proxy's to enforce.
-      long delay = Math.max(0, deadlineNanos - settings.nanoClock().getAsLong());
-      admissionTimer = route.loop.schedule(this::admissionDeadlinePassed, delay, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -207,7 +208,6 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
 
   private void onAdmitted(GrpcAdmission.Permit p) {
     long now = settings.nanoClock().getAsLong();
-    cancelAdmissionTimer();
     if (state != State.ADMITTING) {
       // Cancelled or timed out while waiting: give the permit straight back.
       p.release(head.isCancelled() && isPastDeadline(now) ? Outcome.DEADLINE : Outcome.CANCELLED);
@@ -225,30 +225,32 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   }
 
   private void onRejected(Status status, Metadata trailers) {
-    cancelAdmissionTimer();
     if (state != State.ADMITTING) {
       return;
     }
+    queueNanos = settings.nanoClock().getAsLong() - admitStartNanos;
     closeServer(status, trailers != null ? trailers : new Metadata());
     finish(StatusOutcomes.ofRejection(status), -1);
   }
 
-  private void admissionDeadlinePassed() {
-    admissionTimer = null;
-    if (state != State.ADMITTING) {
+  private void ownDeadlinePassed() {
+    ownDeadlineTimer = null;
+    if (state != State.HEAD && state != State.ADMITTING) {
       return;
     }
-    head.cancel();
+    if (head != null) {
+      head.cancel();
+    }
     refuse(
         Status.DEADLINE_EXCEEDED.withDescription(
-            CallMetadata.DEADLINE_MS.name() + " passed while waiting for admission"),
+            CallMetadata.DEADLINE_MS.name() + " passed before the call was forwarded"),
         Outcome.DEADLINE);
   }
 
-  private void cancelAdmissionTimer() {
-    if (admissionTimer != null) {
-      admissionTimer.cancel(false);
-      admissionTimer = null;
+  private void cancelOwnDeadlineTimer() {
+    if (ownDeadlineTimer != null) {
+      ownDeadlineTimer.cancel(false);
+      ownDeadlineTimer = null;
     }
   }
 
@@ -259,6 +261,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   // ---- forwarding ----
 
   private void startUpstream(long now) {
+    cancelOwnDeadlineTimer(); // the upstream call carries the deadline from here
     state = State.FORWARDING;
     dispatchNanos = now;
     CallOptions options = CallOptions.DEFAULT.withExecutor(route.callbacks);
@@ -359,7 +362,6 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
         finish(outcome, -1);
         break;
       case ADMITTING:
-        cancelAdmissionTimer();
         head.cancel();
         finish(outcome, -1);
         break;
@@ -456,6 +458,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     }
     state = State.DONE;
     firstMessage = null;
+    cancelOwnDeadlineTimer();
     if (permit != null) {
       GrpcAdmission.Permit p = permit;
       permit = null;

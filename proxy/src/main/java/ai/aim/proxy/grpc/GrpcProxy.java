@@ -64,6 +64,9 @@ public final class GrpcProxy implements AutoCloseable {
   /** Default cap on one inbound message, either direction: 64 MiB. */
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = 64 * 1024 * 1024;
 
+  /** Default HTTP/2 flow-control window per stream, both sides: 1 MiB. */
+  public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
+
   private final String bindHost;
   private final int requestedPort;
   private final String upstreamTarget;
@@ -100,7 +103,13 @@ public final class GrpcProxy implements AutoCloseable {
       this.ownsEventLoops = true;
     }
     this.routes =
-        new Routes(workers, channelType, b.upstreamHost, b.upstreamPort, b.maxInboundMessageSize);
+        new Routes(
+            workers,
+            channelType,
+            b.upstreamHost,
+            b.upstreamPort,
+            b.maxInboundMessageSize,
+            b.flowControlWindow);
     ProxySettings settings =
         new ProxySettings(b.admission, b.observer, b.modelFolding, b.defaultPriority, b.nanoClock);
     this.server =
@@ -112,6 +121,9 @@ public final class GrpcProxy implements AutoCloseable {
             .directExecutor()
             .fallbackHandlerRegistry(new ForwardingRegistry(routes, settings))
             .maxInboundMessageSize(b.maxInboundMessageSize)
+            // A fixed window: grpc-java's automatic window tuning pings the peer on reads, an
+            // extra frame exchange per small call that a loopback hop does not need.
+            .flowControlWindow(b.flowControlWindow)
             .build();
   }
 
@@ -198,6 +210,7 @@ public final class GrpcProxy implements AutoCloseable {
     private String upstreamHost;
     private int upstreamPort = -1;
     private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+    private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
     private RequestObserver observer = RequestObserver.NOOP;
     private GrpcAdmission admission = GrpcAdmission.ADMIT_ALL;
     private UnaryOperator<String> modelFolding = UnaryOperator.identity();
@@ -286,6 +299,18 @@ public final class GrpcProxy implements AutoCloseable {
         throw new IllegalArgumentException("maxInboundMessageSize: " + bytes + " (expected: >= 1)");
       }
       this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /**
+     * The HTTP/2 flow-control window per stream towards the client and towards the model server
+     * (fixed, not auto-tuned); how much of one stream may be in flight on each hop.
+     */
+    public Builder flowControlWindow(int bytes) {
+      if (bytes < 65535) {
+        throw new IllegalArgumentException("flowControlWindow: " + bytes + " (expected: >= 65535)");
+      }
+      this.flowControlWindow = bytes;
       return this;
     }
 

@@ -23,7 +23,8 @@ final class Routes {
       Class<? extends Channel> channelType,
       String host,
       int port,
-      int maxInboundMessageSize) {
+      int maxInboundMessageSize,
+      int flowControlWindow) {
     List<Route> list = new ArrayList<>();
     String target = host + ":" + port;
     for (EventExecutor executor : workers) {
@@ -36,6 +37,7 @@ final class Routes {
               .directExecutor()
               .disableRetry() // no replay buffer: messages are passed on as live streams
               .maxInboundMessageSize(maxInboundMessageSize)
+              .flowControlWindow(flowControlWindow) // fixed: no window-tuning pings
               .build();
       list.add(new Route(loop, channel, target));
     }

@@ -423,6 +423,26 @@ class GrpcProxyTest {
   }
 
   @Test
+  void anAimDeadlineThatPassesWhileQueuedEndsTheCallAndFreesTheSlot() throws Exception {
+    AtomicReference<CallHead> queued = new AtomicReference<>();
+    ManagedChannel channel =
+        start(proxyBuilder(upstream.port()).admission((head, executor, cb) -> queued.set(head)));
+    int callsBefore = upstream.calls.get();
+    io.grpc.Channel ch = withHeaders(channel, md(CallMetadata.DEADLINE_MS, "200"));
+
+    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(ch, TestUpstream.UNARY, CallOptions.DEFAULT, new byte[] {1}))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+              assertThat(e.getStatus().getDescription()).contains("x-aim-deadline-ms");
+            });
+    assertThat(queued.get().isCancelled()).isTrue();
+    assertThat(onlyFinished().outcome()).isEqualTo(Outcome.DEADLINE);
+    assertThat(upstream.calls.get()).isEqualTo(callsBefore);
+  }
+
+  @Test
   void aMessageOverTheLimitIsResourceExhausted() throws Exception {
     ManagedChannel channel = start(proxyBuilder(upstream.port()).maxInboundMessageSize(1024));
 
