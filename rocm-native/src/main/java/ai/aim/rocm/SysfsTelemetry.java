@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -15,6 +16,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,22 +31,42 @@ import java.util.regex.Pattern;
  * reason. Never throws from {@link #sample()}: a missing or unreadable file, as during a GPU
  * reset (EPERM, EIO), leaves its field unknown with the reason.
  *
- * <p>Thread-safe: holds no mutable state besides the closed flag.
+ * <p>Which {@code cardN} entries are AMD GPUs is discovered again at most every {@link
+ * #REDISCOVER_AFTER}, or at once when none was found or a known device's directory vanished:
+ * scanning every entry's {@code vendor} (64 entries on a node of 8 GPUs in CPX) costs more than
+ * reading the GPUs, and PCI devices only change on hot-plug or a driver reload.
+ *
+ * <p>Thread-safe: {@link #sample()} is serialized on this object's monitor, which guards the
+ * discovered devices.
  */
 final class SysfsTelemetry implements GpuTelemetry {
   static final String AMD_VENDOR = "0x1002";
   private static final Pattern CARD = Pattern.compile("card(\\d+)");
   private static final String SINGLE_GPU_ONLY = "sysfs reports this for the whole GPU only";
+  private static final String ABSENT = "file absent";
+  private static final String GONE = "mem_info_vram_total: " + ABSENT;
+
+  /** Longest time the discovered device list is reused. */
+  static final Duration REDISCOVER_AFTER = Duration.ofSeconds(60);
 
   private final Path root;
   private final SysfsFiles files;
   private final int xcdsPerGpu;
+  private final LongSupplier nanoClock;
   private volatile boolean closed;
+  private List<Path> devices = List.of();
+  private long discoveredAt;
+  private boolean stale = true;
 
   SysfsTelemetry(Path root, SysfsFiles files, int xcdsPerGpu) {
+    this(root, files, xcdsPerGpu, System::nanoTime);
+  }
+
+  SysfsTelemetry(Path root, SysfsFiles files, int xcdsPerGpu, LongSupplier nanoClock) {
     this.root = root;
     this.files = files;
     this.xcdsPerGpu = xcdsPerGpu;
+    this.nanoClock = nanoClock;
   }
 
   @Override
@@ -53,13 +75,25 @@ final class SysfsTelemetry implements GpuTelemetry {
   }
 
   @Override
-  public TelemetrySnapshot sample() {
+  public synchronized TelemetrySnapshot sample() {
     if (closed) {
       throw new IllegalStateException("gpu telemetry (sysfs) is closed");
     }
+    long now = nanoClock.getAsLong();
+    if (stale || devices.isEmpty() || now - discoveredAt >= REDISCOVER_AFTER.toNanos()) {
+      devices = amdDevices();
+      discoveredAt = now;
+      stale = false;
+    }
     List<GpuSnapshot> gpus = new ArrayList<>();
-    for (Path device : amdDevices()) {
-      gpus.add(readGpu(gpus.size(), device));
+    for (Path device : devices) {
+      GpuSnapshot gpu = readGpu(gpus.size(), device);
+      if (GONE.equals(gpu.unknownReasons().get(Field.VRAM_TOTAL))) {
+        // Every amdgpu device has this file; without it the device has likely vanished
+        // (hot-unplug, driver unload), so look again next time.
+        stale = true;
+      }
+      gpus.add(gpu);
     }
     return new TelemetrySnapshot(Source.SYSFS, gpus);
   }
@@ -239,7 +273,7 @@ final class SysfsTelemetry implements GpuTelemetry {
     try {
       return new Reading(files.read(file), null);
     } catch (NoSuchFileException e) {
-      return new Reading(null, "file absent");
+      return new Reading(null, ABSENT);
     } catch (AccessDeniedException e) {
       return new Reading(null, "permission denied (EPERM); the GPU may be resetting");
     } catch (IOException e) {

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SysfsTelemetryTest {
   private static final long MI300X_VRAM = 206158430208L;
@@ -195,5 +200,48 @@ class SysfsTelemetryTest {
     };
     assertThat(new SysfsTelemetry(Path.of("/sys/class/drm"), failing, 8).sample().gpus())
         .isEmpty();
+  }
+
+  @Test
+  void findsNewCardsAfterTheRediscoveryIntervalAndLostOnesAtOnce(@TempDir Path dir)
+      throws IOException {
+    Path root = dir.resolve("drm");
+    copy(SysfsTrees.path("mi300x-spx-nps1").resolve("card0"), root.resolve("card0"));
+    AtomicLong clock = new AtomicLong();
+    SysfsTelemetry t = new SysfsTelemetry(root, SysfsFiles.real(), 8, clock::get);
+    assertThat(t.sample().gpus()).hasSize(1);
+
+    copy(SysfsTrees.path("mi300x-cpx-nps4").resolve("card0"), root.resolve("card8"));
+    clock.addAndGet(SysfsTelemetry.REDISCOVER_AFTER.toNanos() - 1);
+    assertThat(t.sample().gpus()).hasSize(1);
+    clock.addAndGet(1);
+    assertThat(t.sample().gpus()).extracting(GpuSnapshot::deviceId)
+        .containsExactly("card0", "card8");
+
+    delete(root.resolve("card0"));
+    assertThat(t.sample().gpus().get(0).unknownReason(Field.VRAM_TOTAL))
+        .contains("mem_info_vram_total: file absent");
+    assertThat(t.sample().gpus()).extracting(GpuSnapshot::deviceId).containsExactly("card8");
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : walk.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 }

@@ -1,6 +1,8 @@
 package ai.aim.scheduler;
 
 import ai.aim.scheduler.config.SchedulerConfig;
+import ai.aim.scheduler.k8s.LeaseLeadership;
+import ai.aim.scheduler.k8s.PlacementController;
 import ai.aim.scheduler.placement.PartitionInventory;
 import ai.aim.scheduler.reports.ReportAggregator;
 import ai.aim.scheduler.reports.SidecarService;
@@ -9,6 +11,7 @@ import io.grpc.BindableService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,6 +46,11 @@ public final class SchedulerApp implements AutoCloseable {
         sidecars = new SidecarService(reports, config.schedulerId(), registry);
         inventory = new PartitionInventory();
         Leadership leadership = Leadership.always();
+        if (kubernetes.isPresent() && config.leaderElection().enabled()) {
+            LeaseLeadership lease = new LeaseLeadership(kubernetes.get(), config.leaderElection(), config.schedulerId());
+            closeables.add(lease);
+            leadership = lease.start();
+        }
         context = new SchedulerContext(config, reports, sidecars, inventory, registry, kubernetes, leadership);
     }
 
@@ -63,6 +71,12 @@ public final class SchedulerApp implements AutoCloseable {
         List<BindableService> services = new ArrayList<>();
         services.add(sidecars);
         List<AutoCloseable> controllers = new ArrayList<>();
+        if (context.kubernetes().isPresent()) {
+            var discovery = config.discovery();
+            controllers.add(new PlacementController(context.kubernetes().get(), inventory, context.leadership(), registry,
+                    new PlacementController.Settings(config.schedulerId(), discovery.enabled(),
+                            (long) discovery.defaultGpuMemoryGiB() << 30, Duration.ofMillis(500), Duration.ofSeconds(60))).start());
+        }
         for (SchedulerExtension e : extensions) {
             services.addAll(e.services(context));
             controllers.addAll(e.controllers(context));

@@ -13,6 +13,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -95,9 +96,20 @@ public final class AdmissionController implements AutoCloseable {
             },
             ProducerType.MULTI,
             wait);
-    disruptor.handleEventsWith(new Handler());
+    Handler handler = new Handler();
+    disruptor.handleEventsWith(handler);
     disruptor.setDefaultExceptionHandler(new LogAndContinue());
     ring = disruptor.start();
+    // Until the consumer runs, the Disruptor's shutdown sees no backlog and would halt at once,
+    // dropping what was published; so start() returns only once the thread is up.
+    try {
+      if (!handler.started.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("admission thread did not start within 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the admission thread", e);
+    }
   }
 
   /** Starts the admission thread with the blocking idle strategy. */
@@ -177,7 +189,7 @@ public final class AdmissionController implements AutoCloseable {
    * finished ticket does nothing.
    */
   public void complete(long ticket, Outcome outcome, long upstreamNanos) {
-    if (ticket < 0) {
+    if (ticket < 0 || (closed && ring != null)) {
       return;
     }
     if (ring == null) {
@@ -201,7 +213,7 @@ public final class AdmissionController implements AutoCloseable {
    * ignored.
    */
   public void cancel(long ticket) {
-    if (ticket < 0) {
+    if (ticket < 0 || (closed && ring != null)) {
       return;
     }
     if (ring == null) {
@@ -229,6 +241,9 @@ public final class AdmissionController implements AutoCloseable {
       core.reload(next, clock.getAsLong());
       return;
     }
+    if (closed) {
+      return;
+    }
     long seq = ring.next();
     RingEvent ev = ring.get(seq);
     ev.kind = RingEvent.RELOAD;
@@ -247,6 +262,9 @@ public final class AdmissionController implements AutoCloseable {
   public void updateEngineSignal(
       String model, int waitingRequests, double kvCacheUsage, long sampledAtNanos) {
     Objects.requireNonNull(model, "model");
+    if (closed && ring != null) {
+      return;
+    }
     if (ring == null) {
       core.engineSignal(model, waitingRequests, kvCacheUsage, sampledAtNanos, clock.getAsLong());
       return;
@@ -266,6 +284,9 @@ public final class AdmissionController implements AutoCloseable {
    * in-flight requests are still served. Use before {@link #close} for a graceful stop.
    */
   public void drain() {
+    if (closed && ring != null) {
+      return;
+    }
     if (ring == null) {
       core.drain(false, clock.getAsLong());
       return;
@@ -285,6 +306,9 @@ public final class AdmissionController implements AutoCloseable {
   public CompletableFuture<AdmissionSnapshot> refreshSnapshot() {
     if (ring == null) {
       return CompletableFuture.completedFuture(core.publishSnapshot(clock.getAsLong()));
+    }
+    if (closed) {
+      return CompletableFuture.completedFuture(core.published());
     }
     CompletableFuture<AdmissionSnapshot> f = new CompletableFuture<>();
     long seq = ring.next();
@@ -310,8 +334,10 @@ public final class AdmissionController implements AutoCloseable {
   /**
    * Stops: queued requests are refused with {@link RejectReason#DRAINING}, later submits are
    * refused on the caller's thread, and the admission thread ends once the ring is drained.
-   * Tickets still in flight need no {@code complete} any more. A submit racing with close may be
-   * neither admitted nor refused; stop the edges first.
+   * Tickets still in flight need no {@code complete} any more: after close, {@code complete},
+   * {@code cancel}, {@code reload}, {@code updateEngineSignal} and {@code drain} do nothing (they
+   * never block on the stopped ring). A submit racing with close may be neither admitted nor
+   * refused; stop the edges first.
    */
   @Override
   public void close() {
@@ -352,11 +378,14 @@ public final class AdmissionController implements AutoCloseable {
 
   /** The ring's single consumer: copies each event out, hands it to the core, clears it. */
   private final class Handler implements EventHandler<RingEvent> {
+    private final CountDownLatch started = new CountDownLatch(1);
     private long now;
 
     @Override
     public void onStart() {
       consumerThread = Thread.currentThread();
+      now = clock.getAsLong();
+      started.countDown();
     }
 
     @Override

@@ -161,11 +161,7 @@ final class AdmissionCore {
   /** A fresh reading of the model server's saturation gauges. */
   void engineSignal(String model, int waiting, double kvUsage, long sampledAt, long now) {
     ModelState m = model(model, now);
-    if (sampledAt >= m.signalAt) {
-      m.signalAt = sampledAt;
-      m.engineWaiting = waiting;
-      m.engineKv = kvUsage;
-    }
+    m.signal(waiting, kvUsage, sampledAt);
     if (m.refreshEngine(now)) {
       pump(m, now);
     }

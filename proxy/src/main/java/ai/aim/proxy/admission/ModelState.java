@@ -26,6 +26,9 @@ final class ModelState {
   long serviceSamples;
 
   boolean engineEnabled;
+  /** When signals were enabled: without any signal, staleness counts from here. */
+  long engineSince;
+  boolean hasSignal;
   long signalAt;
   int engineWaiting;
   double engineKv;
@@ -47,7 +50,7 @@ final class ModelState {
     TenantPolicy tp = policy.tenants();
     defaultTenant = new Tenant(DEFAULT_TENANT, tp.defaultWeight());
     overflowTenant = new Tenant(OVERFLOW_TENANT, tp.defaultWeight());
-    signalAt = now;
+    engineSince = now;
     apply(policy, now);
   }
 
@@ -72,7 +75,7 @@ final class ModelState {
     boolean wasEnabled = engineEnabled;
     engineEnabled = p.engine().enabled();
     if (engineEnabled && !wasEnabled) {
-      signalAt = Math.max(signalAt, now);
+      engineSince = now;
     }
     if (!engineEnabled) {
       engineShare[1] = engineShare[2] = 1;
@@ -181,7 +184,8 @@ final class ModelState {
       return false;
     }
     EnginePolicy e = policy.engine();
-    boolean stale = now - signalAt > e.staleAfterMillis() * 1_000_000L;
+    long freshAt = hasSignal ? Math.max(signalAt, engineSince) : engineSince;
+    boolean stale = now - freshAt > e.staleAfterMillis() * 1_000_000L;
     boolean rose = false;
     for (int b = 1; b <= 2; b++) {
       boolean saturated =
@@ -202,6 +206,16 @@ final class ModelState {
       }
     }
     return rose;
+  }
+
+  /** Takes a reading unless it is older than the one already held. */
+  void signal(int waiting, double kv, long sampledAt) {
+    if (!hasSignal || sampledAt >= signalAt) {
+      hasSignal = true;
+      signalAt = sampledAt;
+      engineWaiting = waiting;
+      engineKv = kv;
+    }
   }
 
   boolean engineRestricting() {

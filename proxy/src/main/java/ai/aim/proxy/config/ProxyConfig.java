@@ -19,7 +19,8 @@ import java.util.Set;
  * @param admin the admin listener and readiness probe
  * @param eventLoops worker event loop threads; {@code 0} = twice the cores
  * @param drainTimeout how long in-flight requests may take to finish on shutdown
- * @param maxInflight concurrency limit towards the model server, {@code null} = admission default
+ * @param maxInflight {@code admission.maxInflight} (the {@code --max-inflight} flag): the
+ *     concurrency limit towards the model server, {@code null} = admission default
  * @param gpuSource where GPU telemetry comes from: auto, amdsmi, sysfs, simulated or none
  * @param scheduler {@code host:port} of the cluster scheduler, {@code null} for none
  * @param admission raw {@code admission} section

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class GpuMetrics implements AutoCloseable {
   /**
    * Default sampling interval. On a node of 8 x MI300X in CPX (64 partitions) one sample measured
-   * about 21 us (simulated), 7 ms (AMD SMI binding) and 11 ms (sysfs) on a loaded 2-core machine
-   * (docs/benchmarks.md, "GPU telemetry sampling"): every 5 s that is at most about 0.2% of one
+   * about 27 us (simulated), 5 ms (sysfs) and 7 ms (AMD SMI binding) on a loaded 2-core machine
+   * (docs/benchmarks.md, "GPU telemetry sampling"): every 5 s that is at most about 0.15% of one
    * core, off the request path, while partition memory changes only as models load and unload.
    */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);

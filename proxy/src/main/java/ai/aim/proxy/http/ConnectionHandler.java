@@ -23,6 +23,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   };
 
   private int active;
+  private boolean draining;
+  private ChannelHandlerContext ctx;
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
 
   void exchangeStarted() {
     active++;
@@ -30,6 +37,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   void exchangeEnded() {
     active--;
+    if (draining && active == 0) {
+      ctx.channel().close();
+    }
   }
 
   int active() {
@@ -45,9 +55,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (evt == DRAIN && ctx.pipeline().get(Http2FrameCodec.class) != null) {
-      // HTTP/2: close() on the connection handler sends GOAWAY and waits for the open streams
-      // (up to the graceful shutdown timeout) before it closes the socket.
-      ctx.channel().close();
+      // HTTP/2: close once the streams in flight are done (close() then sends GOAWAY). The GOAWAY
+      // is not sent earlier on purpose: some clients (the JDK 17 HttpClient among them) fail every
+      // open stream on any GOAWAY instead of finishing those below its last-stream-id. The
+      // listener no longer accepts and readiness is false, so few new streams arrive meanwhile;
+      // the drain timeout bounds the wait.
+      draining = true;
+      if (active == 0) {
+        ctx.channel().close();
+      }
       return;
     }
     ctx.fireUserEventTriggered(evt);

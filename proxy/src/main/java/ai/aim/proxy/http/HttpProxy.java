@@ -133,6 +133,8 @@ public final class HttpProxy {
                 c.pipeline().addLast(http2Codec(), new Http2MultiplexHandler(streamInitializer()));
               }
             }));
+    // The cleartext handler put the HTTP/1.1 codec into the pipeline; guard the upgrade behind it.
+    p.addAfter(p.context(codec).name(), null, new UpgradeBodyGuard(http.maxUpgradeBodySize()));
     p.addLast(new FlowControlHandler());
     p.addLast(new ExchangeHandler(this, false));
   }

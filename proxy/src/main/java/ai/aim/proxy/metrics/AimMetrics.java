@@ -13,15 +13,18 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The sidecar's Prometheus metrics, bound to a Micrometer {@link PrometheusMeterRegistry}. Also
  * the sidecar's one {@link RequestObserver}: each finished request updates the meters and, when a
  * tracker is given, the {@link SloTracker}.
  *
- * <p>Every meter is created in the constructor for every registered model (plus {@code unknown}),
+ * <p>Meters are created in the constructor for every registered model (plus {@code unknown}),
  * priority and outcome, and held in arrays indexed by ordinals, so {@link #onComplete} does an
- * index look-up and meter updates only: no allocation, no registry look-up. Safe on any thread.
+ * index look-up and meter updates only: no allocation, no registry look-up. The one exception: the
+ * latency histogram of an outcome other than OK is registered on its first request (once per
+ * combination, never again). Safe on any thread.
  * Names and labels are a contract; see {@code docs/metrics.md}.
  */
 public final class AimMetrics implements RequestObserver {
@@ -44,7 +47,13 @@ public final class AimMetrics implements RequestObserver {
   private final PrometheusMeterRegistry registry;
   private final ModelIndex models;
   private final RequestObserver slo;
-  private final Timer[] latency;
+  /**
+   * Latency timers by (model, priority, outcome). OK's are created up front; the others on the
+   * first request with that outcome (a one-time registration per combination), which keeps the
+   * histograms of outcomes that never happen out of every scrape: 17 buckets times 8 outcomes
+   * times models times priorities would dominate the exposition.
+   */
+  private final AtomicReferenceArray<Timer> latency;
   private final Timer[] queueWait;
   private final Counter[] upstreamErrors;
 
@@ -68,34 +77,35 @@ public final class AimMetrics implements RequestObserver {
     this.models = tracker != null ? tracker.models() : new ModelIndex(models);
     this.slo = tracker != null ? tracker : RequestObserver.NOOP;
     int n = this.models.size();
-    this.latency = new Timer[n * PRIORITIES * OUTCOMES];
-    this.queueWait = new Timer[n * PRIORITIES];
+    this.latency = new AtomicReferenceArray<>(n * PRIORITIES * OUTCOMES);
+    // Per priority only: the admission queues are per priority, and a model label would add a
+    // 20-line histogram per model and priority to every scrape.
+    this.queueWait = new Timer[PRIORITIES];
+    for (Priority p : Priority.values()) {
+      queueWait[p.ordinal()] =
+          Timer.builder("aim.admission.queue.wait")
+              .description("Time requests waited in the admission queue before dispatch")
+              .tag("priority", p.label())
+              .serviceLevelObjectives(LATENCY_BUCKETS)
+              .publishPercentileHistogram(false)
+              .register(registry);
+    }
     this.upstreamErrors = new Counter[n * 2];
     for (int m = 0; m < n; m++) {
       String model = this.models.name(m);
       for (Priority p : Priority.values()) {
         for (Outcome o : Outcome.values()) {
           int i = (m * PRIORITIES + p.ordinal()) * OUTCOMES + o.ordinal();
-          latency[i] =
-              Timer.builder("aim.model.request.latency")
-                  .description("Time from arrival to the last byte of the answer (or the refusal)")
-                  .tags("model", model, "priority", p.label(), "outcome", o.label())
-                  .serviceLevelObjectives(LATENCY_BUCKETS)
-                  .publishPercentileHistogram(false)
-                  .register(registry);
-          // The request count is the timer's count: one update fewer on the request path.
-          FunctionCounter.builder("aim.model.requests", latency[i], Timer::count)
+          if (o == Outcome.OK) {
+            // The outcome nearly every request has: its histogram exists from the start.
+            latency.set(i, latencyTimer(model, p, o));
+          }
+          // Every counter exists from the start (zero until used), so rate() works at once.
+          FunctionCounter.builder("aim.model.requests", this, metrics -> metrics.count(i))
               .description("Finished requests")
               .tags("model", model, "priority", p.label(), "outcome", o.label())
               .register(registry);
         }
-        queueWait[m * PRIORITIES + p.ordinal()] =
-            Timer.builder("aim.admission.queue.wait")
-                .description("Time requests waited in the admission queue before dispatch")
-                .tags("model", model, "priority", p.label())
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .publishPercentileHistogram(false)
-                .register(registry);
       }
       upstreamErrors[m * 2] =
           Counter.builder("aim.upstream.errors")
@@ -120,6 +130,30 @@ public final class AimMetrics implements RequestObserver {
     if (tracker != null) {
       registerSlo(registry, tracker);
     }
+  }
+
+  private Timer latencyTimer(String model, Priority p, Outcome o) {
+    return Timer.builder("aim.model.request.latency")
+        .description("Time from arrival to the last byte of the answer (or the refusal)")
+        .tags("model", model, "priority", p.label(), "outcome", o.label())
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .publishPercentileHistogram(false)
+        .register(registry);
+  }
+
+  /** First request of a combination: registers its timer (the registry dedupes racing threads). */
+  private Timer createLatency(int i) {
+    int o = i % OUTCOMES;
+    int mp = i / OUTCOMES;
+    Timer t =
+        latencyTimer(models.name(mp / PRIORITIES), Priority.ofOrdinal(mp % PRIORITIES), Outcome.values()[o]);
+    latency.compareAndSet(i, null, t);
+    return t;
+  }
+
+  private double count(int i) {
+    Timer t = latency.get(i);
+    return t == null ? 0 : t.count();
   }
 
   /** A Prometheus registry with the default configuration. */
@@ -214,10 +248,14 @@ public final class AimMetrics implements RequestObserver {
     int m = models.indexOf(model);
     int mp = m * PRIORITIES + priority.ordinal();
     int i = mp * OUTCOMES + outcome.ordinal();
+    Timer timer = latency.get(i);
+    if (timer == null) {
+      timer = createLatency(i);
+    }
     // Also counts the request (aim_model_requests_total reads the timer's count).
-    latency[i].record(Math.max(0, totalNanos), TimeUnit.NANOSECONDS);
+    timer.record(Math.max(0, totalNanos), TimeUnit.NANOSECONDS);
     if (queueNanos >= 0) {
-      queueWait[mp].record(queueNanos, TimeUnit.NANOSECONDS);
+      queueWait[priority.ordinal()].record(queueNanos, TimeUnit.NANOSECONDS);
     }
     if (outcome == Outcome.UPSTREAM_ERROR) {
       upstreamErrors[m * 2].increment();

@@ -188,9 +188,9 @@ public record SloConfig(
     if (!(percentile > 0 && percentile < 100)) {
       problems.add(path + ".latency.percentile: " + fmt(percentile) + " (expected: > 0 and < 100, e.g. 99)");
     }
-    if (!(thresholdMs >= 1 && thresholdMs == Math.rint(thresholdMs) && thresholdMs <= 3_600_000)) {
+    if (!(thresholdMs >= 1 && thresholdMs == Math.rint(thresholdMs) && thresholdMs <= 1_800_000)) {
       problems.add(
-          path + ".latency.thresholdMs: " + fmt(thresholdMs) + " (expected: a whole number of ms in 1..3600000)");
+          path + ".latency.thresholdMs: " + fmt(thresholdMs) + " (expected: a whole number of ms in 1..1800000)");
     }
     if (!(availability > 0 && availability < 1)) {
       problems.add(path + ".availability: " + fmt(availability) + " (expected: > 0 and < 1, e.g. 0.999)");

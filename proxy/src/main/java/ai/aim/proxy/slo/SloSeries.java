@@ -15,8 +15,11 @@ import org.HdrHistogram.Recorder;
 final class SloSeries {
   /** Histogram precision: two significant digits, i.e. within 1 % of the recorded value. */
   static final int DIGITS = 2;
-  /** Values are microseconds; longer times are recorded as one hour. */
-  static final long HIGHEST_MICROS = 3_600_000_000L;
+  /**
+   * Values are microseconds; longer times (over 35 minutes) are recorded as this, which keeps
+   * every bucket value within an int for the sparse closed slots.
+   */
+  static final long HIGHEST_MICROS = Integer.MAX_VALUE;
 
   private static final long RECORDER_HISTOGRAM_BYTES =
       new ConcurrentHistogram(1, HIGHEST_MICROS, DIGITS).getEstimatedFootprintInBytes();
@@ -50,10 +53,13 @@ final class SloSeries {
     this.tenSeconds =
         new SlotRing(
             Window.ONE_MINUTE.slotSeconds() * 1_000_000_000L,
+            LatencyKind.values().length,
             Window.ONE_MINUTE.slots(),
             Window.FIVE_MINUTES.slots());
+    // The hour keeps the distribution of the total time only: its 60 slots would otherwise
+    // hold four times as many buckets, for phases that the short windows already explain.
     this.minutes =
-        new SlotRing(Window.ONE_HOUR.slotSeconds() * 1_000_000_000L, Window.ONE_HOUR.slots());
+        new SlotRing(Window.ONE_HOUR.slotSeconds() * 1_000_000_000L, 1, Window.ONE_HOUR.slots());
   }
 
   /** Wait-free, allocation-free; any thread. Negative times mean "phase did not happen". */
@@ -96,7 +102,9 @@ final class SloSeries {
       latency[i].getIntervalHistogramInto(scratch);
       if (scratch.getTotalCount() > 0) {
         tenSeconds.current().latency[i].add(scratch);
-        minutes.current().latency[i].add(scratch);
+        if (i < minutes.kinds()) {
+          minutes.current().latency[i].add(scratch);
+        }
       }
     }
   }

@@ -208,7 +208,9 @@ public final class SloTracker implements RequestObserver {
     Boolean met = s.objective.hasMinThroughput() && seconds > 0 ? rps >= s.objective.minThroughputRps() : null;
     Map<LatencyKind, SloSnapshot.Percentiles> pct = new EnumMap<>(LatencyKind.class);
     for (LatencyKind k : LatencyKind.values()) {
-      pct.put(k, percentiles(win.latency[k.ordinal()]));
+      if (k.ordinal() < win.latency.length) {
+        pct.put(k, percentiles(win.latency[k.ordinal()]));
+      }
     }
     return new SloSnapshot.WindowStats(
         w,
@@ -235,7 +237,8 @@ public final class SloTracker implements RequestObserver {
         h.getValueAtPercentile(90) / 1000.0,
         h.getValueAtPercentile(99) / 1000.0,
         h.getValueAtPercentile(99.9) / 1000.0,
-        h.getMaxValue() / 1000.0);
+        // From the counts, not getMaxValue(): windows remove values, which leaves that stale.
+        h.getValueAtPercentile(100) / 1000.0);
   }
 
   /** The {@code GET /slo} body: {@link SloJson#render} of a fresh {@link #snapshot()}. */

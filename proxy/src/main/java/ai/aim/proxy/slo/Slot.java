@@ -1,12 +1,12 @@
 package ai.aim.proxy.slo;
 
 import org.HdrHistogram.AbstractHistogram;
-import org.HdrHistogram.PackedHistogram;
+import org.HdrHistogram.IntCountsHistogram;
 
 /**
- * The counts and latency distributions of one span of time (a slot, an accumulator, or a running
- * window). Histograms are {@link PackedHistogram}s: their memory grows with the number of distinct
- * buckets used, not with the value range, which keeps the many slots small.
+ * Counts and latency distributions of a span that is still changing: the slot being filled, or a
+ * window's running sum. Dense histograms (int counts) so that adding an interval and reading
+ * percentiles are plain array loops.
  *
  * <p>Owned by the tracker's tick thread (under the tracker's lock).
  */
@@ -18,40 +18,33 @@ final class Slot {
   /** Answered by the sidecar itself with an error (shed, deadline, unavailable). */
   long sidecarErrors;
 
-  final AbstractHistogram[] latency = new AbstractHistogram[LatencyKind.values().length];
+  /** By {@link LatencyKind} ordinal; only the first {@code kinds} kinds are tracked. */
+  final AbstractHistogram[] latency;
 
-  Slot() {
+  Slot(int kinds) {
+    latency = new AbstractHistogram[kinds];
     for (int i = 0; i < latency.length; i++) {
-      latency[i] = newHistogram();
+      latency[i] = new IntCountsHistogram(1, SloSeries.HIGHEST_MICROS, SloSeries.DIGITS);
     }
-  }
-
-  static PackedHistogram newHistogram() {
-    return new PackedHistogram(1, SloSeries.HIGHEST_MICROS, SloSeries.DIGITS);
   }
 
   long total() {
     return good + slow + sidecarErrors;
   }
 
-  void add(Slot o) {
-    good += o.good;
-    slow += o.slow;
-    sidecarErrors += o.sidecarErrors;
-    for (int i = 0; i < latency.length; i++) {
-      if (o.latency[i].getTotalCount() > 0) {
-        latency[i].add(o.latency[i]);
-      }
-    }
-  }
-
-  void subtract(Slot o) {
-    good -= o.good;
-    slow -= o.slow;
-    sidecarErrors -= o.sidecarErrors;
-    for (int i = 0; i < latency.length; i++) {
-      if (o.latency[i].getTotalCount() > 0) {
-        latency[i].subtract(o.latency[i]);
+  /** Adds ({@code sign = 1}) or removes ({@code sign = -1}) a closed slot. */
+  void apply(ClosedSlot s, int sign) {
+    good += sign * s.good;
+    slow += sign * s.slow;
+    sidecarErrors += sign * s.sidecarErrors;
+    for (int k = 0; k < s.values.length; k++) {
+      int[] values = s.values[k];
+      int[] counts = s.counts[k];
+      AbstractHistogram h = latency[k];
+      for (int j = 0; j < values.length; j++) {
+        // A negative count takes recorded values out again; percentiles are read from the
+        // counts only, so the histogram's cached min and max going stale does not matter.
+        h.recordValueWithCount(values[j], (long) sign * counts[j]);
       }
     }
   }
@@ -61,9 +54,7 @@ final class Slot {
     slow = 0;
     sidecarErrors = 0;
     for (AbstractHistogram h : latency) {
-      if (h.getTotalCount() > 0) {
-        h.reset();
-      }
+      h.reset();
     }
   }
 

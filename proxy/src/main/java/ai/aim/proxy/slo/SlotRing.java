@@ -1,9 +1,11 @@
 package ai.aim.proxy.slo;
 
+import java.util.Arrays;
+
 /**
  * A ring of closed slots of one length plus the running sums of the windows made of them. When a
  * slot closes it is added to every window and the slot that falls out of each window is
- * subtracted, so reading a window costs nothing and the ring needs as many slots as its largest
+ * removed, so reading a window costs nothing and the ring needs as many slots as its largest
  * window.
  *
  * <p>Owned by the tracker's tick thread (under the tracker's lock).
@@ -11,27 +13,34 @@ package ai.aim.proxy.slo;
 final class SlotRing {
   final long slotNanos;
   private final int[] windowSlots;
-  private final Slot[] slots;
+  private final ClosedSlot[] slots;
   private final Slot[] windows;
-  private Slot current = new Slot();
+  private final Slot current;
   /** Slots closed since the tracker started; the current slot has this index. */
   private long closed;
 
-  SlotRing(long slotNanos, int... windowSlots) {
+  /**
+   * @param kinds how many {@link LatencyKind}s (by ordinal, from TOTAL) keep distributions here
+   */
+  SlotRing(long slotNanos, int kinds, int... windowSlots) {
     this.slotNanos = slotNanos;
+    this.current = new Slot(kinds);
     this.windowSlots = windowSlots.clone();
     int capacity = 0;
     for (int w : windowSlots) {
       capacity = Math.max(capacity, w);
     }
-    this.slots = new Slot[capacity];
-    for (int i = 0; i < capacity; i++) {
-      slots[i] = new Slot();
-    }
+    this.slots = new ClosedSlot[capacity];
+    Arrays.fill(slots, ClosedSlot.EMPTY);
     this.windows = new Slot[windowSlots.length];
     for (int i = 0; i < windows.length; i++) {
-      windows[i] = new Slot();
+      windows[i] = new Slot(kinds);
     }
+  }
+
+  /** How many latency kinds keep distributions in this ring. */
+  int kinds() {
+    return current.latency.length;
   }
 
   /** The slot being filled. */
@@ -51,9 +60,7 @@ final class SlotRing {
     close();
     if (slotIndex - closed >= slots.length) {
       // Everything in the ring has expired: skip the empty slots in one step.
-      for (Slot s : slots) {
-        s.reset();
-      }
+      Arrays.fill(slots, ClosedSlot.EMPTY);
       for (Slot w : windows) {
         w.reset();
       }
@@ -66,17 +73,15 @@ final class SlotRing {
   }
 
   private void close() {
+    ClosedSlot done = ClosedSlot.of(current);
+    current.reset();
     for (int w = 0; w < windows.length; w++) {
-      windows[w].add(current);
+      windows[w].apply(done, 1);
       if (closed >= windowSlots[w]) {
-        windows[w].subtract(slots[(int) ((closed - windowSlots[w]) % slots.length)]);
+        windows[w].apply(slots[(int) ((closed - windowSlots[w]) % slots.length)], -1);
       }
     }
-    int at = (int) (closed % slots.length);
-    Slot expired = slots[at];
-    slots[at] = current;
-    expired.reset();
-    current = expired;
+    slots[(int) (closed % slots.length)] = done;
     closed++;
   }
 
@@ -92,7 +97,7 @@ final class SlotRing {
 
   int footprintBytes() {
     int sum = current.footprintBytes();
-    for (Slot s : slots) {
+    for (ClosedSlot s : slots) {
       sum += s.footprintBytes();
     }
     for (Slot s : windows) {

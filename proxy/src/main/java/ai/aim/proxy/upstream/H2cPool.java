@@ -93,9 +93,13 @@ final class H2cPool implements UpstreamPool {
                     connection = null;
                   }
                 });
-                for (Waiter w : ready) {
-                  openStream(ch, w.listener(), w.callback(), false);
-                }
+                // The connect listener runs before channelActive, which is when the codec writes
+                // the connection preface; streams must start after it, so open them in a task.
+                loop.execute(() -> {
+                  for (Waiter w : ready) {
+                    openStream(ch, w.listener(), w.callback(), false);
+                  }
+                });
               } else {
                 for (Waiter w : ready) {
                   w.callback().onFailed(f.cause());

@@ -278,7 +278,7 @@ class AdmissionCoreTest {
       int before = rec.admitOrder.size();
       complete(current, 1);
       current = rec.admitOrder.get(before);
-      byClass[(int) (current % 3 == 1 ? 0 : current % 3 == 2 ? 1 : 2)]++;
+      byClass[current % 3 == 1 ? 0 : current % 3 == 2 ? 1 : 2]++;
     }
     assertThat(byClass[0]).isBetween(69, 71);
     assertThat(byClass[1]).isBetween(19, 21);

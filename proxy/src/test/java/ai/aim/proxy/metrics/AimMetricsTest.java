@@ -66,8 +66,8 @@ class AimMetricsTest {
         .containsEntry("aim_model_request_latency_seconds_bucket{model=\"llama\",outcome=\"shed\",priority=\"low\",le=\"0.001\"}", 1.0)
         .containsEntry("aim_model_request_latency_seconds_bucket{model=\"unknown\",outcome=\"ok\",priority=\"high\",le=\"0.5\"}", 0.0)
         .containsEntry("aim_model_request_latency_seconds_bucket{model=\"unknown\",outcome=\"ok\",priority=\"high\",le=\"1.0\"}", 1.0)
-        .containsEntry("aim_admission_queue_wait_seconds_count{model=\"llama\",priority=\"high\"}", 3.0)
-        .containsEntry("aim_admission_queue_wait_seconds_count{model=\"llama\",priority=\"low\"}", 0.0)
+        .containsEntry("aim_admission_queue_wait_seconds_count{priority=\"high\"}", 4.0)
+        .containsEntry("aim_admission_queue_wait_seconds_count{priority=\"low\"}", 0.0)
         .containsEntry("aim_upstream_errors_total{kind=\"unreachable\",model=\"llama\"}", 1.0)
         .containsEntry("aim_upstream_errors_total{kind=\"status\",model=\"llama\"}", 0.0)
         .containsEntry("aim_model_memory_bytes{model=\"llama\"}", (double) (8L << 30))
@@ -95,13 +95,14 @@ class AimMetricsTest {
       record(priorities, outcomes, i);
     }
     long before = threads.getThreadAllocatedBytes(thread);
-    for (int i = 0; i < 10_000; i++) {
+    int requests = 20_000;
+    for (int i = 0; i < requests; i++) {
       record(priorities, outcomes, i);
     }
     long allocated = threads.getThreadAllocatedBytes(thread) - before;
-    // getThreadAllocatedBytes itself may allocate a few bytes; 10 000 requests at even one
-    // object each would be >= 160 000.
-    assertThat(allocated).isLessThan(1_000);
+    // Less than one byte per request on average: a single object per request would be >= 16
+    // bytes each. (The measurement itself and rare runtime events account for a few hundred.)
+    assertThat(allocated).isLessThan(requests);
   }
 
   private void record(Priority[] priorities, Outcome[] outcomes, int i) {

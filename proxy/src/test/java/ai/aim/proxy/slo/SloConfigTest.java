@@ -73,7 +73,7 @@ class SloConfigTest {
             "slo.extra: unknown key (expected one of: defaults, highBurn, models)",
             "slo.models.llama.urgent: unknown priority (expected: high, medium or low)",
             "slo.models.llama.high.latency.percentile: 100 (expected: > 0 and < 100, e.g. 99)",
-            "slo.models.llama.high.latency.thresholdMs: -5 (expected: a whole number of ms in 1..3600000)",
+            "slo.models.llama.high.latency.thresholdMs: -5 (expected: a whole number of ms in 1..1800000)",
             "slo.models.llama.high.availability: 1.5 (expected: > 0 and < 1, e.g. 0.999)",
             "slo.models.llama.low.colour: unknown key (expected one of: availability, latency, minThroughputRps)",
             "slo.models.llama.low.latency.percentile: \"p99\" (expected: a number)",
@@ -98,6 +98,6 @@ class SloConfigTest {
     assertThatThrownBy(
             () -> SloConfig.parse(slo("slo: { defaults: { high: { latency: { thresholdMs: 0.5 } } } }")))
         .isInstanceOf(SloConfigException.class)
-        .hasMessageContaining("slo.defaults.high.latency.thresholdMs: 0.5 (expected: a whole number of ms in 1..3600000)");
+        .hasMessageContaining("slo.defaults.high.latency.thresholdMs: 0.5 (expected: a whole number of ms in 1..1800000)");
   }
 }

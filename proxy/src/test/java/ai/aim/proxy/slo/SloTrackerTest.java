@@ -135,6 +135,10 @@ class SloTrackerTest {
     assertThat(h1.endMillis()).isEqualTo(WALL + 60_000);
     assertThat(h1.requests()).isEqualTo(200);
     assertThat(h1.availability().burnRate()).isCloseTo(10.0, within(1e-9));
+    // The hour keeps the distribution of the total time only.
+    assertThat(h1.percentiles()).containsOnlyKeys(LatencyKind.TOTAL);
+    assertThat(h1.percentiles().get(LatencyKind.TOTAL).count()).isEqualTo(200);
+    assertThat(h1.percentiles().get(LatencyKind.TOTAL).max()).isCloseTo(1000, within(10.0));
 
     advanceAndTick(240); // 310 s: the 5 minute window is [10 s, 310 s)
     m5 = window("llama", Priority.HIGH, Window.FIVE_MINUTES);

@@ -65,6 +65,9 @@ public final class TestUpstream implements AutoCloseable {
     }
     try {
       h.handle(ex);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("test upstream: " + path + " failed: " + e);
+      throw e;
     } finally {
       ex.close();
     }
@@ -78,7 +81,11 @@ public final class TestUpstream implements AutoCloseable {
 
   public static void respond(HttpExchange ex, int status, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getRequestBody().readAllBytes();
+    try {
+      ex.getRequestBody().readAllBytes();
+    } catch (IOException alreadyRead) {
+      // the route consumed and closed the body itself
+    }
     ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
     if (b.length > 0) {
       try (OutputStream out = ex.getResponseBody()) {
@@ -111,8 +118,14 @@ public final class TestUpstream implements AutoCloseable {
     return seen;
   }
 
+  /** The last request that came through the sidecar (the readiness probe's polls do not count). */
   public Seen last() {
-    return seen.get(seen.size() - 1);
+    for (int i = seen.size() - 1; i >= 0; i--) {
+      if (seen.get(i).header("x-forwarded-for") != null) {
+        return seen.get(i);
+      }
+    }
+    throw new AssertionError("no request came through the sidecar");
   }
 
   @Override

@@ -28,6 +28,7 @@ public final class PartitionInventory implements InventoryView {
     /** Slots by mode pair, for scanning only what can match. */
     private final Map<ComputeMode, Map<MemoryMode, List<Slot>>> byMode = new EnumMap<>(ComputeMode.class);
     private final Map<String, Slot> placedOn = new HashMap<>();
+    private long version;
 
     public PartitionInventory() {
         this(new Placer());
@@ -41,6 +42,7 @@ public final class PartitionInventory implements InventoryView {
 
     /** Adds a partition or updates its spec and availability, keeping its allocations. */
     public synchronized void upsert(Partition partition, boolean available) {
+        version++;
         Slot existing = slots.get(partition.name());
         if (existing != null && existing.partition.equals(partition)) {
             existing.available = available;
@@ -64,6 +66,7 @@ public final class PartitionInventory implements InventoryView {
 
     /** Marks every partition of a node available or not (node gone, cordoned, back). */
     public synchronized void setNodeAvailable(String node, boolean available) {
+        version++;
         for (Slot s : slots.values()) {
             if (s.partition.node().equals(node)) {
                 s.available = available;
@@ -73,6 +76,7 @@ public final class PartitionInventory implements InventoryView {
 
     /** Removes a partition; returns the allocations it held, now unplaced. */
     public synchronized List<Allocation> remove(String partitionName) {
+        version++;
         Slot slot = slots.get(partitionName);
         if (slot == null) {
             return List.of();
@@ -97,6 +101,7 @@ public final class PartitionInventory implements InventoryView {
      * if nothing fits it stays unplaced.
      */
     public synchronized PlacementDecision place(PlacementRequest request) {
+        version++;
         releaseLocked(request.model());
         PlacementDecision d = decide(request);
         d.chosen().ifPresent(p -> allocate(slots.get(p.name()), request));
@@ -113,6 +118,7 @@ public final class PartitionInventory implements InventoryView {
      * Returns false if the partition is unknown; replaces an earlier allocation of the model.
      */
     public synchronized boolean restore(String model, String partitionName, long memoryBytes, QosPriority priority) {
+        version++;
         Slot slot = slots.get(partitionName);
         if (slot == null) {
             return false;
@@ -124,6 +130,7 @@ public final class PartitionInventory implements InventoryView {
 
     /** Frees a model's allocation; returns the partition it was on. */
     public synchronized Optional<String> release(String model) {
+        version++;
         return Optional.ofNullable(releaseLocked(model));
     }
 
@@ -141,6 +148,11 @@ public final class PartitionInventory implements InventoryView {
     }
 
     // ---- views ----
+
+    /** Changes with every mutation; lets readers skip work when nothing changed. */
+    public synchronized long version() {
+        return version;
+    }
 
     @Override
     public synchronized List<PartitionState> partitions() {

@@ -3,6 +3,7 @@ package ai.aim.scheduler.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import ai.aim.scheduler.k8s.GpuPartition;
 import ai.aim.scheduler.webhook.InjectionSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -171,6 +173,19 @@ class HelmChartTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("SUCCESS");
+  }
+
+  @Test
+  void shipsTheGpuPartitionCrdThatTheSchedulerModels() throws IOException {
+    Path crd = CHART.resolve("crds").resolve("gpupartitions.aim.ai.yaml");
+    CustomResourceDefinition definition = Serialization.unmarshal(Files.readString(crd), CustomResourceDefinition.class);
+    assertThat(definition.getSpec().getGroup()).isEqualTo(HasMetadata.getGroup(GpuPartition.class));
+    assertThat(definition.getSpec().getNames().getKind()).isEqualTo(HasMetadata.getKind(GpuPartition.class));
+    assertThat(definition.getSpec().getScope()).isEqualTo("Cluster");
+    assertThat(definition.getSpec().getVersions()).extracting(v -> v.getName())
+        .contains(HasMetadata.getVersion(GpuPartition.class));
+    assertThat(definition.getSpec().getVersions().get(0).getSubresources().getStatus()).isNotNull();
+    assertThat(new Helm(CHART).lint().strict().call().isFailed()).isFalse();
   }
 
   static List<HasMetadata> render(Map<String, String> values) throws IOException {

@@ -1,0 +1,79 @@
+package ai.aim.bench.slo;
+
+import ai.aim.proxy.admission.Priority;
+import ai.aim.proxy.metrics.AdmissionGauges;
+import ai.aim.proxy.metrics.AimMetrics;
+import ai.aim.proxy.metrics.Outcome;
+import ai.aim.proxy.slo.SloConfig;
+import ai.aim.proxy.slo.SloTracker;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The cost of a Prometheus scrape, of the once-a-second tick and of rendering {@code /slo} with 50
+ * models x 3 priorities (every meter and series populated). The baseline scrapes a registry with
+ * one model.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class SloScrapeBenchmark {
+  private AimMetrics fifty;
+  private AimMetrics one;
+  private SloTracker tracker;
+  private final AtomicLong clock = new AtomicLong();
+
+  @Setup
+  public void setUp() {
+    tracker = new SloTracker(SloConfig.defaultConfig(), SloRecordingBenchmark.modelNames(), clock::get, System::currentTimeMillis);
+    fifty = new AimMetrics(AimMetrics.newRegistry(), List.of(), AdmissionGauges.NONE, m -> 1L << 30, tracker);
+    one = new AimMetrics(AimMetrics.newRegistry(), List.of("model-0"), AdmissionGauges.NONE, m -> 1L << 30, null);
+    SplittableRandom random = new SplittableRandom(7);
+    List<String> models = SloRecordingBenchmark.modelNames();
+    // An hour of traffic, 20 requests per series per 10 s slot, so every window is populated.
+    for (int slot = 0; slot < 360; slot++) {
+      for (String m : models) {
+        for (Priority p : Priority.values()) {
+          for (int r = 0; r < 20; r++) {
+            long total = (long) (1e6 * Math.pow(10, random.nextDouble() * 4));
+            Outcome o = r == 0 ? Outcome.SHED : Outcome.OK;
+            fifty.onComplete(m, p, o, total / 4, total / 2, total / 3, total);
+            one.onComplete("model-0", p, o, total / 4, total / 2, total / 3, total);
+          }
+        }
+      }
+      clock.addAndGet(10_000_000_000L);
+      tracker.tick();
+    }
+  }
+
+  @Benchmark
+  public String scrapeOneModel() {
+    return one.scrape();
+  }
+
+  @Benchmark
+  public String scrapeFiftyModels() {
+    return fifty.scrape();
+  }
+
+  @Benchmark
+  public byte[] sloJsonFiftyModels() {
+    return tracker.sloJson();
+  }
+
+  @Benchmark
+  public void tickFiftyModels() {
+    clock.addAndGet(1_000_000_000L);
+    tracker.tick();
+  }
+}
