@@ -38,6 +38,13 @@ class ClassifierFuzzTest {
       h.add(RequestClassifier.DEADLINE_HEADER, data.consumeString(40));
     }
     if (data.consumeBoolean()) {
+      h.add(RequestClassifier.TENANT_HEADER, data.consumeString(300));
+    }
+    if (data.consumeBoolean()) {
+      // The decoders only pass a Content-Length that is a non-negative number.
+      h.add("content-length", Long.toString(data.consumeLong(0, Long.MAX_VALUE)));
+    }
+    if (data.consumeBoolean()) {
       h.add(RequestClassifier.MODEL_HEADER, data.consumeRemainingAsString());
     }
     DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri, h);
@@ -52,6 +59,9 @@ class ClassifierFuzzTest {
     assertThat(head.model()).isNotEmpty().hasSizeLessThanOrEqualTo(RequestClassifier.MAX_MODEL_LENGTH);
     assertThat(head.modelLabel()).isIn("resnet", "llama-3-8b", ModelLabels.UNKNOWN);
     long t = head.timeoutNanos();
+    assertThat(head.tenant() == null || (!head.tenant().isEmpty() && head.tenant().length() <= 256))
+        .as("tenant %s", head.tenant()).isTrue();
+    assertThat(head.costTokens()).isPositive();
     assertThat(t == RequestHead.NO_DEADLINE || (t > 0 && t <= 86_400_000L * 1_000_000L))
         .as("timeout %d", t).isTrue();
   }
