@@ -152,13 +152,22 @@ final class RequestClassifier {
         || p.startsWith("/v1/responses");
   }
 
-  private static String segment(String path, int from, char stop) {
+  private static String segment(String path, int from, char stop) throws BadRequestException {
     int end = from;
     while (end < path.length() && path.charAt(end) != '/' && path.charAt(end) != stop) {
       end++;
     }
     String raw = path.substring(from, end);
-    return raw.indexOf('%') >= 0 ? QueryStringDecoder.decodeComponent(raw) : raw;
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    try {
+      return QueryStringDecoder.decodeComponent(raw);
+    } catch (IllegalArgumentException e) {
+      // Escaping here would leave the exchange counted as started and never ended.
+      throw new BadRequestException(
+          "model name '" + clip(raw) + "' in the path (expected: valid percent-encoding)");
+    }
   }
 
   private static String clip(String s) {
