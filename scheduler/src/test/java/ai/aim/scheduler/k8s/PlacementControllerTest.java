@@ -158,6 +158,7 @@ class PlacementControllerTest {
             assertThat(scrape).containsPattern("aim_gpu_partition_memory_allocated_bytes\\{gpu_compute_partition_type=\"cpx\","
                     + "gpu_id=\"0\",gpu_memory_partition_type=\"nps4\",gpu_partition_id=\"0\",node=\"gpu-1\","
                     + "partition=\"gpu-1-cpx-nps4-g0-p0\"} 1.7179869184E10");
+            assertThat(scrape).contains("aim_model_memory_bytes{model=\"llama\",namespace=\"models\"} 1.7179869184E10");
         });
     }
 
