@@ -4,6 +4,10 @@ import ai.aim.proxy.ProxyServer;
 import ai.aim.proxy.config.AdminConfig;
 import ai.aim.proxy.config.HttpConfig;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.metrics.AdmissionGauges;
+import ai.aim.proxy.metrics.AimMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import ai.aim.sim.ModelSim;
 import ai.aim.sim.SimConfig;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -54,7 +58,9 @@ public final class DemoCommand implements Callable<Integer> {
           .withUpstream(ProxyConfig.defaults().upstream().withHttp(URI.create(model.httpBaseUrl())))
           .withDrainTimeout(Duration.ofSeconds(5))
           .withModels(models);
-      try (ProxyServer sidecar = ProxyServer.builder(config).start()) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      AimMetrics metrics = new AimMetrics(registry, List.of(MODEL, LLM), AdmissionGauges.NONE, null, null);
+      try (ProxyServer sidecar = ProxyServer.builder(config).registry(registry).observer(metrics).start()) {
         String base = "http://127.0.0.1:" + sidecar.httpPort();
         out.println("model server : " + model.httpBaseUrl() + " (model-sim: KServe v2 + OpenAI SSE, 8 slots)");
         out.println("sidecar      : " + base + " (HTTP/1.1 + h2c), transport " + sidecar.transport().name());
@@ -71,7 +77,11 @@ public final class DemoCommand implements Callable<Integer> {
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(),
             HttpResponse.BodyHandlers.ofString());
         out.println("/metrics (" + scrape.statusCode() + "), the sidecar's own lines:");
-        scrape.body().lines().filter(l -> l.startsWith("aim_")).limit(12).forEach(l -> out.println("  " + l));
+        scrape.body().lines()
+            .filter(l -> l.startsWith("aim_http_") || l.startsWith("aim_model_requests_total"))
+            .filter(l -> !l.endsWith(" 0.0"))
+            .limit(16)
+            .forEach(l -> out.println("  " + l));
       }
     }
     return 0;
