@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -88,10 +89,18 @@ class PlacementControllerTest {
         client.genericKubernetesResources(InferenceServices.CONTEXT).inNamespace(NS).resource(r).create();
     }
 
+    /**
+     * A user's edit: like kubectl, it retries when the controller wrote the object between our
+     * read and our write (409 Conflict), which happens whenever a reconcile is in flight.
+     */
     void setSharing(String name, String sharing) {
-        isvc(name).edit(r -> {
-            r.getMetadata().getAnnotations().put(GpuSharingParser.ANNOTATION, sharing);
-            return r;
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptionsMatching(
+                e -> e instanceof KubernetesClientException k && k.getCode() == 409).until(() -> {
+            isvc(name).edit(r -> {
+                r.getMetadata().getAnnotations().put(GpuSharingParser.ANNOTATION, sharing);
+                return r;
+            });
+            return true;
         });
     }
 
