@@ -92,10 +92,28 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
     return priorities.values().stream().mapToDouble(Group::goodputTokensPerSec).sum();
   }
 
+  /**
+   * Successful answers per second in steady state: answers completed in whole seconds 1 to
+   * (planned span - 1), which leaves out the filling first second and the drain after the last send.
+   */
+  public double steadyGoodputRps() {
+    int last = (int) Math.floor(plannedSeconds) - 1;
+    if (last < 2) {
+      return goodputRps();
+    }
+    long ok = 0;
+    for (Second s : timeline) {
+      if (s.second() >= 1 && s.second() < last + 1) {
+        ok += s.ok()[0] + s.ok()[1] + s.ok()[2];
+      }
+    }
+    return ok / (double) last;
+  }
+
   /** Prints the text table. */
   public void print(PrintStream out) {
-    out.printf("target %s: %.1f s planned, %.1f s to the last answer; goodput %.1f rps, %.0f tokens/s%n",
-        label, plannedSeconds, wallSeconds, goodputRps(), goodputTokensPerSec());
+    out.printf("target %s: %.1f s planned, %.1f s to the last answer; goodput %.1f rps (steady state %.1f rps), "
+        + "%.0f tokens/s%n", label, plannedSeconds, wallSeconds, goodputRps(), steadyGoodputRps(), goodputTokensPerSec());
     table(out, "priority", priorities);
     if (!tenants.isEmpty()) {
       table(out, "tenant", tenants);
