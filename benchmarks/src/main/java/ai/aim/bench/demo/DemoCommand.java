@@ -4,6 +4,8 @@ import ai.aim.proxy.ProxyServer;
 import ai.aim.proxy.config.AdminConfig;
 import ai.aim.proxy.config.HttpConfig;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.sim.ModelSim;
+import ai.aim.sim.SimConfig;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
@@ -45,7 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    try (StandInModelServer model = new StandInModelServer()) {
+    try (ModelSim model = ModelSim.start(SimConfig.builder()
+        .host("127.0.0.1").httpPort(0).grpcPort(0).model(MODEL, LLM).slots(8).serviceMs(3).build())) {
       ObjectNode models = JsonNodeFactory.instance.objectNode();
       models.putObject(MODEL);
       models.putObject(LLM);
@@ -53,12 +56,12 @@ public final class DemoCommand implements Callable<Integer> {
           .withHttp(HttpConfig.defaults().withBind("127.0.0.1").withPort(0))
           .withAdmin(AdminConfig.defaults().withBind("127.0.0.1").withPort(0)
               .withReadinessInterval(Duration.ofMillis(200)))
-          .withUpstream(ProxyConfig.defaults().upstream().withHttp(URI.create(model.url())))
+          .withUpstream(ProxyConfig.defaults().upstream().withHttp(URI.create(model.httpBaseUrl())))
           .withDrainTimeout(Duration.ofSeconds(5))
           .withModels(models);
       try (ProxyServer sidecar = ProxyServer.builder(config).start()) {
         String base = "http://127.0.0.1:" + sidecar.httpPort();
-        out.println("model server : " + model.url() + " (built-in stand-in: KServe v2 + OpenAI SSE)");
+        out.println("model server : " + model.httpBaseUrl() + " (model-sim: KServe v2 + OpenAI SSE, 8 slots)");
         out.println("sidecar      : " + base + " (HTTP/1.1 + h2c), transport " + sidecar.transport().name());
         out.println("admin        : http://127.0.0.1:" + sidecar.adminPort() + "  (/health/ready, /metrics)");
         out.println();

@@ -82,6 +82,9 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
   private ScheduledFuture<?> responseTimer;
 
   private long queueNanos = -1;
+
+  /** Response header telling the client how long admission held its request, in milliseconds. */
+  static final String QUEUE_WAIT_HEADER = "x-aim-queue-wait-ms";
   private long dispatchNanos = -1;
   private long upstreamNanos = -1;
   private long firstByteNanos = -1;
@@ -236,7 +239,8 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
         error = "unavailable";
         break;
     }
-    fail(rejection.outcome(), status, error, rejection.reason(), rejection.retryAfterMillis());
+    failWith(rejection.outcome(), Responses.rejection(status, error, rejection),
+        rejection.retryAfterMillis());
   }
 
   // ---------------------------------------------------------------- forward
@@ -435,6 +439,9 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       }
     }
+    if (queueNanos >= 0) {
+      h.set(QUEUE_WAIT_HEADER, Long.toString(queueNanos / 1_000_000));
+    }
     HttpVersion version = h2 ? HttpVersion.HTTP_1_1 : request.protocolVersion();
     responseStarted = true;
     firstByteNanos = proxy.clock().getAsLong();
@@ -567,15 +574,24 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
     if (ended) {
       return;
     }
+    failWith(outcome, Responses.error(status, error, reason), retryAfterMs);
+  }
+
+  /** {@link #fail} with the answer already built. */
+  private void failWith(Outcome outcome, FullHttpResponse r, long retryAfterMs) {
+    if (ended) {
+      ReferenceCountUtil.release(r);
+      return;
+    }
     ended = true;
     abortUpstream();
     if (responseStarted) {
+      ReferenceCountUtil.release(r);
       finish(outcome, false);
       return;
     }
     responseStarted = true;
     firstByteNanos = proxy.clock().getAsLong();
-    FullHttpResponse r = Responses.error(status, error, reason);
     if (retryAfterMs > 0) {
       r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString((retryAfterMs + 999) / 1000));
     }
