@@ -55,7 +55,7 @@ start_sidecar() { # yaml file
 }
 
 start_nginx() {
-  (cd "$RUN" && nginx -p "$RUN" -c "$CONF/nginx.conf" >"$RUN/nginx.log" 2>&1) &
+  (cd "$RUN" && exec nginx -p "$RUN" -c "$CONF/nginx.conf" >"$RUN/nginx.log" 2>&1) &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$NGINX/sim/stats"
 }
@@ -80,13 +80,13 @@ $2
 YAML
 }
 
-# run_target NAME PORT LOADARGS... : warm-up (not counted), then REPS measured runs.
+# run_target NAME PORT LOADARGS... : REPS measured runs, each after WARM seconds of the same load
+# in the same JVM (not counted), so neither the client nor the servers start cold.
 run_target() {
   local name=$1 port=$2
   shift 2
-  $BENCH load --target "http://127.0.0.1:$port" --label "$name" --duration "$WARM" --seed 99 "$@" >/dev/null
   for r in $(seq 1 "$REPS"); do
-    $BENCH load --target "http://127.0.0.1:$port" --label "$name" --duration "$DUR" --seed "$r" \
+    $BENCH load --target "http://127.0.0.1:$port" --label "$name" --duration "$DUR" --seed "$r" --warmup "$WARM" \
       --json "$RUN/$SCEN-$name-$r.json" --png "$RUN/$SCEN-$name-$r-timeline.png" "$@" | tee "$RUN/$SCEN-$name-$r.txt"
   done
 }
