@@ -44,6 +44,9 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--tenant", description = "name:weight:promptTokens, repeatable; sends x-aim-tenant.")
   List<String> tenants = new ArrayList<>();
 
+  @Option(names = "--no-tenant-header", description = "Account tenants apart but do not send x-aim-tenant.")
+  boolean noTenantHeader;
+
   @Option(names = "--prompt-tokens", description = "Prompt size without tenants (default ${DEFAULT-VALUE}).")
   int promptTokens = 16;
 
@@ -101,11 +104,12 @@ public final class LoadCommand implements Callable<Integer> {
     if (warmup > 0 && trace == null) {
       List<PlannedRequest> warm = Arrivals.poisson(rate, (long) (warmup * 1e9), maxRequests, mix,
           tenants.stream().map(TenantSpec::parse).toList(), promptTokens, maxTokens, seed + 1);
-      new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs), name), warm).run(null);
+      new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs), name, !noTenantHeader), warm)
+          .run(null);
       System.out.printf("warm-up: %d requests in %.1f s, not counted%n", warm.size(), warmup);
     }
-    LoadRun run = new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs),
-        label == null ? target.toString() : label), plan);
+    LoadRun run = new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs), name,
+        !noTenantHeader), plan);
     LoadResult result = run.run(null);
     result.print(System.out);
     if (json != null) {

@@ -46,14 +46,21 @@ public final class LoadRun {
    * @param model model name, in the body and in {@code x-aim-model}
    * @param requestTimeout a request without an answer after this long counts as an error
    * @param label name of the target in reports
+   * @param sendTenantHeader whether {@code x-aim-tenant} is sent; without it tenants are still
+   *     accounted for apart on the client, but the target sees one tenant
    */
-  public record Options(URI target, String model, Duration requestTimeout, String label) {
+  public record Options(URI target, String model, Duration requestTimeout, String label, boolean sendTenantHeader) {
     /** Validates. */
     public Options {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(model, "model");
       Objects.requireNonNull(requestTimeout, "requestTimeout");
       Objects.requireNonNull(label, "label");
+    }
+
+    /** Sends the tenant header. */
+    public Options(URI target, String model, Duration requestTimeout, String label) {
+      this(target, model, requestTimeout, label, true);
     }
   }
 
@@ -153,7 +160,7 @@ public final class LoadRun {
         .header("x-aim-model", options.model())
         .header("x-aim-priority", r.priority().label())
         .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (r.tenant() != null) {
+    if (r.tenant() != null && options.sendTenantHeader()) {
       b.header("x-aim-tenant", r.tenant());
     }
     inFlight.incrementAndGet();
