@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code aim-bench demo}: starts a model server and the sidecar in this process on free loopback
- * ports, sends a short burst of traffic through the sidecar, prints what came back, and exits.
+ * ports, sends a short burst of traffic through the sidecar, prints what came back, then overloads
+ * model-sim through the sidecar with mixed priorities ({@link OverloadDemo}) and exits.
  */
 @Command(
     name = "demo",
@@ -42,6 +43,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--requests", description = "Requests per traffic source (default ${DEFAULT-VALUE}).")
   int requests = 120;
+
+  @Option(names = "--overload-seconds",
+      description = "Seconds of the mixed-priority overload after the burst; 0 skips it (default ${DEFAULT-VALUE}).")
+  double overloadSeconds = 15;
 
   @Override
   public Integer call() throws Exception {
@@ -83,6 +88,9 @@ public final class DemoCommand implements Callable<Integer> {
             .limit(16)
             .forEach(l -> out.println("  " + l));
       }
+    }
+    if (overloadSeconds > 0) {
+      OverloadDemo.run(out, overloadSeconds);
     }
     return 0;
   }
