@@ -95,6 +95,15 @@ final class RequestCollector implements MultiCollector {
   /** By ((model, priority, sli), window). */
   private final Labels[] windowLabels;
 
+  /** Label blocks for the text exposition, escaped once: {@code {model="m",priority="p",...}. */
+  private final String[] latencyText;
+  private final String[] priorityText = new String[PRIORITIES];
+  private final String[] upstreamText;
+  private final String[] modelText;
+  private final String[] sloText;
+  private final String[] windowText;
+  private final String[] boundText;
+
   private long maxWindowStart;
 
   RequestCollector(
@@ -129,6 +138,15 @@ final class RequestCollector implements MultiCollector {
     sloLabels = new Labels[n * PRIORITIES * slis.length];
     objectives = new double[sloLabels.length];
     windowLabels = new Labels[sloLabels.length * windows.length];
+    latencyText = new String[latencyLabels.length];
+    upstreamText = new String[upstreamLabels.length];
+    modelText = new String[n];
+    sloText = new String[sloLabels.length];
+    windowText = new String[windowLabels.length];
+    boundText = new String[bounds.length];
+    for (int b = 0; b < bounds.length; b++) {
+      boundText[b] = "le=\"" + formatDouble(bounds[b]) + "\"} ";
+    }
     for (Priority p : priorities) {
       priorityLabels[p.ordinal()] = Labels.of("priority", p.label());
     }
@@ -160,6 +178,213 @@ final class RequestCollector implements MultiCollector {
         }
       }
     }
+    buildTexts();
+  }
+
+  private void buildTexts() {
+    for (int i = 0; i < latencyLabels.length; i++) {
+      latencyText[i] = labelText(latencyLabels[i]);
+    }
+    for (int p = 0; p < PRIORITIES; p++) {
+      priorityText[p] = labelText(priorityLabels[p]);
+    }
+    for (int i = 0; i < upstreamLabels.length; i++) {
+      upstreamText[i] = labelText(upstreamLabels[i]);
+    }
+    for (int i = 0; i < modelLabels.length; i++) {
+      modelText[i] = labelText(modelLabels[i]);
+    }
+    for (int i = 0; i < sloLabels.length; i++) {
+      sloText[i] = labelText(sloLabels[i]);
+    }
+    for (int i = 0; i < windowLabels.length; i++) {
+      windowText[i] = labelText(windowLabels[i]);
+    }
+  }
+
+  /** {@code {a="x",b="y"}} with the values escaped as the text format requires. */
+  private static String labelText(Labels labels) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < labels.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(labels.getPrometheusName(i)).append("=\"");
+      String v = labels.getValue(i);
+      for (int c = 0; c < v.length(); c++) {
+        char ch = v.charAt(c);
+        switch (ch) {
+          case '\\' -> sb.append("\\\\");
+          case '"' -> sb.append("\\\"");
+          case '\n' -> sb.append("\\n");
+          default -> sb.append(ch);
+        }
+      }
+      sb.append('"');
+    }
+    return sb.append('}').toString();
+  }
+
+  /** The text format's number: {@code +Inf}, {@code -Inf}, {@code NaN} or Java's shortest form. */
+  static String formatDouble(double d) {
+    if (d == Double.POSITIVE_INFINITY) {
+      return "+Inf";
+    }
+    if (d == Double.NEGATIVE_INFINITY) {
+      return "-Inf";
+    }
+    return Double.toString(d);
+  }
+
+  private static void appendDouble(StringBuilder sb, double d) {
+    if (Double.isInfinite(d) || Double.isNaN(d)) {
+      sb.append(formatDouble(d));
+    } else {
+      sb.append(d);
+    }
+  }
+
+  /** The Prometheus names of the families this collector exports. */
+  @Override
+  public List<String> getPrometheusNames() {
+    List<String> names = new ArrayList<>();
+    for (MetricMetadata m : allMetadata()) {
+      names.add(m.getPrometheusName());
+    }
+    return names;
+  }
+
+  private List<MetricMetadata> allMetadata() {
+    List<MetricMetadata> all =
+        new ArrayList<>(List.of(REQUESTS, LATENCY, LATENCY_MAX, QUEUE_WAIT, QUEUE_WAIT_MAX, UPSTREAM_ERRORS));
+    if (memory != null) {
+      all.add(MEMORY);
+    }
+    if (tracker != null) {
+      all.addAll(List.of(SLO_OBJECTIVE, SLO_COMPLIANCE, SLO_BURN));
+    }
+    return all;
+  }
+
+  @Override
+  public MetricSnapshots collect(java.util.function.Predicate<String> includedNames) {
+    boolean any = false;
+    for (MetricMetadata m : allMetadata()) {
+      any |= includedNames.test(m.getPrometheusName());
+    }
+    if (!any) {
+      return new MetricSnapshots();
+    }
+    List<MetricSnapshot> kept = new ArrayList<>();
+    for (MetricSnapshot snapshot : collect()) {
+      if (includedNames.test(snapshot.getMetadata().getPrometheusName())) {
+        kept.add(snapshot);
+      }
+    }
+    return new MetricSnapshots(kept);
+  }
+
+  /**
+   * Appends the text exposition (format 0.0.4) of every family, the same samples {@link #collect}
+   * gives, written straight from the arrays: no snapshot objects, label blocks escaped once.
+   */
+  void writeText(StringBuilder sb) {
+    rotateMaxWindow();
+    long[] buckets = new long[bounds.length];
+    header(sb, LATENCY, "histogram");
+    for (int i = 0; i < latency.length; i++) {
+      RequestHistogram h = latency[i];
+      long count = read(h, buckets);
+      if (i % OUTCOMES == Outcome.OK.ordinal() || count > 0) {
+        histogramText(sb, "aim_model_request_latency_seconds", latencyText[i], h, buckets, count);
+      }
+    }
+    header(sb, LATENCY_MAX, "gauge");
+    for (int i = 0; i < latency.length; i++) {
+      RequestHistogram h = latency[i];
+      if (i % OUTCOMES == Outcome.OK.ordinal() || h.count() > 0) {
+        sample(sb, "aim_model_request_latency_seconds_max", latencyText[i], h.maxNanos() / NANOS_PER_SECOND);
+      }
+    }
+    header(sb, REQUESTS, "counter");
+    for (int i = 0; i < latency.length; i++) {
+      sample(sb, "aim_model_requests_total", latencyText[i], latency[i].count());
+    }
+    header(sb, QUEUE_WAIT, "histogram");
+    for (int p = 0; p < PRIORITIES; p++) {
+      long count = read(queueWait[p], buckets);
+      histogramText(sb, "aim_admission_queue_wait_seconds", priorityText[p], queueWait[p], buckets, count);
+    }
+    header(sb, QUEUE_WAIT_MAX, "gauge");
+    for (int p = 0; p < PRIORITIES; p++) {
+      sample(sb, "aim_admission_queue_wait_seconds_max", priorityText[p], queueWait[p].maxNanos() / NANOS_PER_SECOND);
+    }
+    header(sb, UPSTREAM_ERRORS, "counter");
+    for (int i = 0; i < upstreamText.length; i++) {
+      sample(sb, "aim_upstream_errors_total", upstreamText[i], upstreamErrors.get(i));
+    }
+    if (memory != null) {
+      header(sb, MEMORY, "gauge");
+      for (int m = 0; m < modelText.length; m++) {
+        long bytes = memory.bytes(models.name(m));
+        sample(sb, "aim_model_memory_bytes", modelText[m], bytes < 0 ? Double.NaN : bytes);
+      }
+    }
+    if (tracker != null) {
+      writeSloText(sb);
+    }
+  }
+
+  private void writeSloText(StringBuilder sb) {
+    Priority[] priorities = Priority.values();
+    Sli[] slis = Sli.values();
+    Window[] windows = Window.values();
+    header(sb, SLO_OBJECTIVE, "gauge");
+    for (int s = 0; s < sloText.length; s++) {
+      sample(sb, "aim_slo_objective", sloText[s], objectives[s]);
+    }
+    for (int burn = 0; burn < 2; burn++) {
+      header(sb, burn == 0 ? SLO_COMPLIANCE : SLO_BURN, "gauge");
+      String name = burn == 0 ? "aim_slo_compliance" : "aim_slo_burn_rate";
+      for (int s = 0; s < sloText.length; s++) {
+        int mp = s / slis.length;
+        int m = mp / PRIORITIES;
+        Priority p = priorities[mp % PRIORITIES];
+        Sli sli = slis[s % slis.length];
+        for (Window w : windows) {
+          double v = burn == 0 ? tracker.compliance(m, p, w, sli) : tracker.burnRate(m, p, w, sli);
+          sample(sb, name, windowText[s * windows.length + w.ordinal()], v);
+        }
+      }
+    }
+  }
+
+  private static void header(StringBuilder sb, MetricMetadata meta, String type) {
+    String name = meta.getPrometheusName() + (type.equals("counter") ? "_total" : "");
+    sb.append("# HELP ").append(name).append(' ').append(meta.getHelp()).append('\n');
+    sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void sample(StringBuilder sb, String name, String labels, double value) {
+    sb.append(name).append(labels).append(' ');
+    appendDouble(sb, value);
+    sb.append('\n');
+  }
+
+  private void histogramText(
+      StringBuilder sb, String name, String labels, RequestHistogram h, long[] buckets, long count) {
+    // The label block without its closing brace, so le can be appended.
+    String open = labels.substring(0, labels.length() - 1);
+    String sep = open.length() > 1 ? "," : "";
+    long cumulative = 0;
+    for (int b = 0; b < buckets.length; b++) {
+      cumulative += buckets[b];
+      sb.append(name).append("_bucket").append(open).append(sep).append(boundText[b]).append(cumulative).append('\n');
+    }
+    sb.append(name).append("_count").append(labels).append(' ').append(count).append('\n');
+    sb.append(name).append("_sum").append(labels).append(' ');
+    appendDouble(sb, h.sumNanos() / NANOS_PER_SECOND);
+    sb.append('\n');
   }
 
   @Override
