@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -113,7 +113,7 @@ public final class Main implements Callable<Integer> {
       System.err.println("aim-proxy: " + e.getMessage());
       return 2;
     }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = AimMetrics.newRegistry();
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -127,30 +127,34 @@ public final class Main implements Callable<Integer> {
       System.err.println("aim-proxy: " + e.getMessage());
       return 2;
     }
-    GpuTelemetry telemetry = null;
-    GpuMetrics gpu = null;
+    // The hook goes in before anything slow (GPU discovery), so a SIGTERM right after the
+    // listeners are up still drains instead of exiting at once.
+    AtomicReference<GpuMetrics> gpuMetrics = new AtomicReference<>();
+    AtomicReference<GpuTelemetry> openedTelemetry = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      sidecar.close();
+      GpuMetrics g = gpuMetrics.getAndSet(null);
+      if (g != null) {
+        g.close();
+      }
+      GpuTelemetry t = openedTelemetry.getAndSet(null);
+      if (t != null) {
+        t.close();
+      }
+      stopped.countDown();
+    }, "aim-shutdown"));
     if (!"none".equals(cfg.gpuSource())) {
       try {
-        telemetry = GpuTelemetry.open(Source.parse(cfg.gpuSource()));
-        gpu = GpuMetrics.start(telemetry, registry, GpuMetrics.DEFAULT_INTERVAL, AllocationSource.none());
+        GpuTelemetry telemetry = GpuTelemetry.open(Source.parse(cfg.gpuSource()));
+        openedTelemetry.set(telemetry);
+        gpuMetrics.set(GpuMetrics.start(
+            telemetry, registry, GpuMetrics.DEFAULT_INTERVAL, AllocationSource.none()));
       } catch (RuntimeException e) {
         // No GPU telemetry is no reason to refuse traffic: serve without the aim_gpu_* gauges.
         System.err.println("aim-proxy: GPU telemetry (" + cfg.gpuSource() + ") unavailable: " + e.getMessage());
       }
     }
-    GpuTelemetry openedTelemetry = telemetry;
-    GpuMetrics gpuMetrics = gpu;
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      sidecar.close();
-      if (gpuMetrics != null) {
-        gpuMetrics.close();
-      }
-      if (openedTelemetry != null) {
-        openedTelemetry.close();
-      }
-      stopped.countDown();
-    }, "aim-shutdown"));
     stopped.await();
     return 0;
   }

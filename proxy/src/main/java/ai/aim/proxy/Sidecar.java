@@ -359,14 +359,15 @@ public final class Sidecar implements AutoCloseable {
     }
     closed = true;
     watcher.shutdownNow();
+    server.readiness().markDraining();
     controller.drain();
-    server.close();
+    // gRPC first: it runs on the HTTP side's event loops, which server.close() shuts down.
     try {
-      grpc.shutdown(Duration.ofSeconds(5));
+      grpc.shutdown(config.drainTimeout());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    grpc.close();
+    server.close();
     controller.close();
     closeQuietly(sloTicking);
   }
