@@ -5,6 +5,7 @@ import ai.aim.proxy.config.ConfigLoader;
 import ai.aim.proxy.config.ProxyConfig;
 import ai.aim.proxy.gpu.AllocationSource;
 import ai.aim.proxy.gpu.GpuMetrics;
+import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.rocm.GpuTelemetry;
 import ai.aim.rocm.Source;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -82,6 +83,18 @@ public final class Main implements Callable<Integer> {
       description = "How long in-flight requests may take to finish on shutdown, e.g. 30s (default 30s).")
   String drainTimeout;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "PEM certificate chain: TLS on the HTTP (ALPN h2/http1.1) and gRPC ports.")
+  String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "PEM PKCS#8 private key of --tls-cert.")
+  String tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "FILE",
+      description = "PEM CA of client certificates: require one (mutual TLS).")
+  String tlsClientCa;
+
   /** The flags as config overrides, keyed like the YAML. */
   Map<String, Object> overrides() {
     Map<String, Object> o = new LinkedHashMap<>();
@@ -93,6 +106,9 @@ public final class Main implements Callable<Integer> {
     o.put("upstream.protocol", upstreamProtocol);
     o.put("admission.maxInflight", maxInflight);
     o.put("eventLoops", eventLoops);
+    o.put("tls.certChain", tlsCert);
+    o.put("tls.privateKey", tlsKey);
+    o.put("tls.clientCa", tlsClientCa);
     o.put("gpuSource", gpuSource);
     o.put("scheduler", scheduler);
     o.put("drainTimeout", drainTimeout);

@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -71,7 +72,8 @@ public final class ProxyServer implements AutoCloseable {
             new ModelLabels(config.modelNames()),
             b.defaultPriority,
             config.drainTimeout(),
-            b.clock);
+            b.clock,
+            b.tls);
     URI probe = URI.create(
         config.upstream().http().toString().replaceAll("/+$", "") + config.admin().readinessPath());
     this.readiness = new ReadinessProbe(probe, config.admin().readinessInterval()).start();
@@ -121,8 +123,9 @@ public final class ProxyServer implements AutoCloseable {
     this.httpChannel = bound;
     this.admin = adminServer;
     log.info(
-        "listening: http {}:{} admin {}:{}, upstream {} ({}), transport {}",
-        config.http().bind(), httpPort(), config.admin().bind(), adminPort(),
+        "listening: http {}:{} ({}) admin {}:{}, upstream {} ({}), transport {}",
+        config.http().bind(), httpPort(), b.tls == null ? "cleartext" : "TLS",
+        config.admin().bind(), adminPort(),
         config.upstream().http(), config.upstream().protocol(), transport.name());
   }
 
@@ -224,6 +227,7 @@ public final class ProxyServer implements AutoCloseable {
     private PrometheusMeterRegistry registry;
     private Function<String, Priority> defaultPriority = m -> Priority.MEDIUM;
     private LongSupplier clock = System::nanoTime;
+    private SslContext tls;
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -262,6 +266,15 @@ public final class ProxyServer implements AutoCloseable {
     /** The nano clock for request timing. */
     public Builder clock(LongSupplier c) {
       this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /**
+     * TLS on the HTTP port (ALPN: h2, http/1.1), from {@code ai.aim.proxy.tls.ServerTls#http};
+     * {@code null} (the default) for cleartext HTTP/1.1 and h2c. The admin port stays plain.
+     */
+    public Builder tls(SslContext t) {
+      this.tls = t;
       return this;
     }
 

@@ -19,12 +19,14 @@ import ai.aim.proxy.metrics.ShedReason;
 import ai.aim.proxy.slo.SloConfig;
 import ai.aim.proxy.slo.SloConfigException;
 import ai.aim.proxy.slo.SloTracker;
+import ai.aim.proxy.tls.ServerTls;
 import ai.aim.proxy.transport.Transport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +84,8 @@ public final class Sidecar implements AutoCloseable {
   private boolean closed;
 
   private Sidecar(ProxyConfig cfg, ConfigSource source, Path watched,
-      PrometheusMeterRegistry registry, Transport transport, LongSupplier clock)
+      PrometheusMeterRegistry registry, Transport transport, LongSupplier clock,
+      SslContext httpTls, SslContext grpcTls)
       throws InterruptedException, IOException {
     this.config = cfg;
     this.source = source;
@@ -114,7 +117,8 @@ public final class Sidecar implements AutoCloseable {
         .observer(metrics)
         .admission(new CoreAdmission(controller))
         .defaultPriority(defaultPriority)
-        .clock(clock);
+        .clock(clock)
+        .tls(httpTls);
     if (transport != null) {
       b.transport(transport);
     }
@@ -133,6 +137,7 @@ public final class Sidecar implements AutoCloseable {
           .modelFolding(labels::fold)
           .defaultPriority(defaultPriority)
           .nanoClock(clock)
+          .sslContext(grpcTls)
           .build()
           .start();
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -178,7 +183,11 @@ public final class Sidecar implements AutoCloseable {
       Transport transport, LongSupplier clock)
       throws ConfigException, InterruptedException, IOException {
     Objects.requireNonNull(source, "source");
-    return new Sidecar(source.load(), source, watched, registry, transport, clock);
+    ProxyConfig cfg = source.load();
+    // Read the certificate files before anything starts, so a wrong one is a clean refusal.
+    SslContext httpTls = cfg.tls() == null ? null : ServerTls.http(cfg.tls());
+    SslContext grpcTls = cfg.tls() == null ? null : ServerTls.grpc(cfg.tls());
+    return new Sidecar(cfg, source, watched, registry, transport, clock, httpTls, grpcTls);
   }
 
   private Priority defaultPriority(String model) {
@@ -305,6 +314,14 @@ public final class Sidecar implements AutoCloseable {
         .put("http", c.upstream().http().toString())
         .put("grpc", c.upstream().grpc())
         .put("protocol", String.valueOf(c.upstream().protocol()));
+    if (c.tls() != null) {
+      ObjectNode t = root.putObject("tls")
+          .put("certChain", c.tls().certChain().toString())
+          .put("privateKey", c.tls().privateKey().toString());
+      if (c.tls().mutual()) {
+        t.put("clientCa", c.tls().clientCa().toString());
+      }
+    }
     root.put("eventLoops", c.eventLoops());
     root.put("drainTimeout", c.drainTimeout().toString());
     root.put("gpuSource", c.gpuSource());

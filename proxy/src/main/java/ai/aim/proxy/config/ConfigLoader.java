@@ -24,13 +24,14 @@ public final class ConfigLoader {
 
   private static final Set<String> ROOT = Set.of(
       "http", "grpc", "upstream", "admin", "eventLoops", "drainTimeout", "gpuSource",
-      "scheduler", "admission", "models", "slo", "gpu");
+      "scheduler", "admission", "models", "slo", "gpu", "tls");
   private static final Set<String> HTTP = Set.of(
       "bind", "port", "maxInitialLineLength", "maxHeaderSize", "maxBodySize", "maxUpgradeBodySize",
       "idleTimeout", "defaultModel");
   private static final Set<String> GRPC = Set.of("bind", "port");
   private static final Set<String> UPSTREAM = Set.of(
       "http", "grpc", "protocol", "connectTimeout", "responseTimeout", "maxIdlePerLoop");
+  private static final Set<String> TLS = Set.of("certChain", "privateKey", "clientCa");
   private static final Set<String> ADMIN = Set.of("bind", "port", "readinessPath", "readinessInterval");
 
   private ConfigLoader() {}
@@ -158,6 +159,43 @@ public final class ConfigLoader {
         root.raw("admission"),
         root.raw("models"),
         root.raw("slo"),
-        root.raw("gpu"));
+        root.raw("gpu"),
+        tls(root.section("tls")));
+  }
+
+  /** The {@code tls} section: absent or empty = plain TCP; the files must exist and be readable. */
+  private static ListenerTls tls(Section t) throws ConfigException {
+    t.onlyKeys(TLS);
+    Path cert = file(t, "certChain");
+    Path key = file(t, "privateKey");
+    Path clientCa = file(t, "clientCa");
+    if (cert == null && key == null) {
+      if (clientCa != null) {
+        throw new ConfigException(
+            "tls.clientCa: set without tls.certChain and tls.privateKey (expected: mutual TLS needs"
+                + " the server's own certificate too)");
+      }
+      return null;
+    }
+    if (cert == null || key == null) {
+      throw new ConfigException("tls: " + (cert == null ? "certChain" : "privateKey")
+          + " missing (expected: certChain and privateKey both set, or neither)");
+    }
+    return new ListenerTls(cert, key, clientCa);
+  }
+
+  private static Path file(Section t, String k) throws ConfigException {
+    String v = t.string(k, null);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    Path p = Path.of(v);
+    if (!Files.isRegularFile(p)) {
+      throw new ConfigException("tls." + k + ": " + v + " (expected: an existing PEM file)");
+    }
+    if (!Files.isReadable(p)) {
+      throw new ConfigException("tls." + k + ": " + v + " is not readable by this process");
+    }
+    return p;
   }
 }

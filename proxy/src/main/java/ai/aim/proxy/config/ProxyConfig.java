@@ -27,6 +27,7 @@ import java.util.Set;
  * @param models raw {@code models} section
  * @param slo raw {@code slo} section
  * @param gpu raw {@code gpu} section
+ * @param tls TLS for the HTTP and gRPC listeners, {@code null} for plain TCP
  */
 public record ProxyConfig(
     HttpConfig http,
@@ -41,7 +42,8 @@ public record ProxyConfig(
     JsonNode admission,
     JsonNode models,
     JsonNode slo,
-    JsonNode gpu) {
+    JsonNode gpu,
+    ListenerTls tls) {
 
   /** The accepted values of {@link #gpuSource()}. */
   public static final Set<String> GPU_SOURCES = Set.of("auto", "amdsmi", "sysfs", "simulated", "none");
@@ -61,37 +63,43 @@ public record ProxyConfig(
         MissingNode.getInstance(),
         MissingNode.getInstance(),
         MissingNode.getInstance(),
-        MissingNode.getInstance());
+        MissingNode.getInstance(),
+        null);
   }
 
   public ProxyConfig withHttp(HttpConfig v) {
     return new ProxyConfig(v, grpc, upstream, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu);
+        scheduler, admission, models, slo, gpu, tls);
   }
 
   public ProxyConfig withUpstream(UpstreamConfig v) {
     return new ProxyConfig(http, grpc, v, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu);
+        scheduler, admission, models, slo, gpu, tls);
   }
 
   public ProxyConfig withAdmin(AdminConfig v) {
     return new ProxyConfig(http, grpc, upstream, v, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu);
+        scheduler, admission, models, slo, gpu, tls);
   }
 
   public ProxyConfig withDrainTimeout(Duration v) {
     return new ProxyConfig(http, grpc, upstream, admin, eventLoops, v, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu);
+        scheduler, admission, models, slo, gpu, tls);
   }
 
   public ProxyConfig withEventLoops(int v) {
     return new ProxyConfig(http, grpc, upstream, admin, v, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu);
+        scheduler, admission, models, slo, gpu, tls);
   }
 
   public ProxyConfig withModels(JsonNode v) {
     return new ProxyConfig(http, grpc, upstream, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, v, slo, gpu);
+        scheduler, admission, v, slo, gpu, tls);
+  }
+
+  public ProxyConfig withTls(ListenerTls v) {
+    return new ProxyConfig(http, grpc, upstream, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
+        scheduler, admission, models, slo, gpu, v);
   }
 
   /**

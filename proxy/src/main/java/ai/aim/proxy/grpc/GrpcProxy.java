@@ -4,6 +4,7 @@ import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.RequestObserver;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -112,7 +113,7 @@ public final class GrpcProxy implements AutoCloseable {
             b.flowControlWindow);
     ProxySettings settings =
         new ProxySettings(b.admission, b.observer, b.modelFolding, b.defaultPriority, b.nanoClock);
-    this.server =
+    NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.bindHost, b.port))
             .bossEventLoopGroup(boss)
             .workerEventLoopGroup(workers)
@@ -123,8 +124,11 @@ public final class GrpcProxy implements AutoCloseable {
             .maxInboundMessageSize(b.maxInboundMessageSize)
             // A fixed window: grpc-java's automatic window tuning pings the peer on reads, an
             // extra frame exchange per small call that a loopback hop does not need.
-            .flowControlWindow(b.flowControlWindow)
-            .build();
+            .flowControlWindow(b.flowControlWindow);
+    if (b.sslContext != null) {
+      nb.sslContext(b.sslContext);
+    }
+    this.server = nb.build();
   }
 
   /** A builder with the defaults: port 0, bind 0.0.0.0, admit everything, observe nothing. */
@@ -216,6 +220,7 @@ public final class GrpcProxy implements AutoCloseable {
     private UnaryOperator<String> modelFolding = UnaryOperator.identity();
     private Function<String, Priority> defaultPriority = model -> Priority.MEDIUM;
     private LongSupplier nanoClock = System::nanoTime;
+    private SslContext sslContext;
 
     private Builder() {}
 
@@ -344,6 +349,16 @@ public final class GrpcProxy implements AutoCloseable {
     /** The clock for call timing and {@link CallHead} times; default {@link System#nanoTime}. */
     public Builder nanoClock(LongSupplier nanoClock) {
       this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+      return this;
+    }
+
+    /**
+     * TLS on the listener, from {@code ai.aim.proxy.tls.ServerTls#grpc} (or grpc-java's {@code
+     * GrpcSslContexts}); {@code null}, the default, for plaintext h2c. The upstream hop stays
+     * plaintext (the model server is on localhost).
+     */
+    public Builder sslContext(SslContext sslContext) {
+      this.sslContext = sslContext;
       return this;
     }
 

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -36,7 +37,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The client-facing HTTP request path: the channel initializer for the HTTP port (HTTP/1.1 with
- * keep-alive, h2c by upgrade and by prior knowledge) and the state its exchanges share.
+ * keep-alive, h2c by upgrade and by prior knowledge; or, with a TLS context, HTTP/1.1 and h2 as
+ * chosen by ALPN) and the state its exchanges share.
  *
  * <p>Thread-safe: everything here is immutable or atomic; each connection's state lives on its
  * event loop.
@@ -55,6 +57,7 @@ public final class HttpProxy {
   private final AtomicInteger inflight = new AtomicInteger();
   private final ChannelGroup connections = new DefaultChannelGroup("aim-http", GlobalEventExecutor.INSTANCE);
   private final String upstreamAuthority;
+  private final SslContext tls;
   private volatile boolean draining;
 
   /**
@@ -78,6 +81,25 @@ public final class HttpProxy {
       Function<String, Priority> defaultPriority,
       Duration drainTimeout,
       LongSupplier clock) {
+    this(http, upstream, pools, admission, observer, labels, defaultPriority, drainTimeout, clock, null);
+  }
+
+  /**
+   * As above, with {@code tls} (from {@code ai.aim.proxy.tls.ServerTls#http}) for TLS on the port,
+   * or {@code null} for cleartext.
+   */
+  public HttpProxy(
+      HttpConfig http,
+      UpstreamConfig upstream,
+      UpstreamPools pools,
+      Admission admission,
+      RequestObserver observer,
+      ModelLabels labels,
+      Function<String, Priority> defaultPriority,
+      Duration drainTimeout,
+      LongSupplier clock,
+      SslContext tls) {
+    this.tls = tls;
     this.http = http;
     this.upstream = upstream;
     this.pools = pools;
@@ -108,13 +130,17 @@ public final class HttpProxy {
       p.addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
     }
     p.addLast(new ConnectionHandler(idleMs));
-    HttpServerCodec codec =
-        new HttpServerCodec(
-            new HttpDecoderConfig()
-                .setMaxInitialLineLength(http.maxInitialLineLength())
-                .setMaxHeaderSize(http.maxHeaderSize())
-                .setMaxChunkSize(64 * 1024)
-                .setHeadersFactory(Headers.STRICT));
+    if (tls != null) {
+      // The codecs go in between once ALPN has chosen; the first read (issued by the exchange
+      // handler when the channel becomes active) starts the handshake, SslHandler reads on by
+      // itself until it is done.
+      p.addLast(tls.newHandler(ch.alloc()));
+      p.addLast(new AlpnSwitch(this));
+      p.addLast(new FlowControlHandler());
+      p.addLast(new ExchangeHandler(this, false));
+      return;
+    }
+    HttpServerCodec codec = http1Codec();
     HttpServerUpgradeHandler upgrade =
         new HttpServerUpgradeHandler(
             codec,
@@ -137,6 +163,20 @@ public final class HttpProxy {
     p.addAfter(p.context(codec).name(), null, new UpgradeBodyGuard(http.maxUpgradeBodySize()));
     p.addLast(new FlowControlHandler());
     p.addLast(new ExchangeHandler(this, false));
+  }
+
+  HttpServerCodec http1Codec() {
+    return new HttpServerCodec(
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(http.maxInitialLineLength())
+            .setMaxHeaderSize(http.maxHeaderSize())
+            .setMaxChunkSize(64 * 1024)
+            .setHeadersFactory(Headers.STRICT));
+  }
+
+  /** The HTTP/2 handlers of a connection: frame codec, then one child channel per stream. */
+  ChannelHandler[] http2Handlers() {
+    return new ChannelHandler[] {http2Codec(), new Http2MultiplexHandler(streamInitializer())};
   }
 
   private Http2FrameCodec http2Codec() {

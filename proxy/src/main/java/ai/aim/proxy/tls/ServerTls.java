@@ -1,0 +1,173 @@
+package ai.aim.proxy.tls;
+
+import ai.aim.proxy.config.ConfigException;
+import ai.aim.proxy.config.ListenerTls;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds the Netty {@link SslContext}s of the client-facing listeners from {@link ListenerTls}:
+ * one for the HTTP port (ALPN offering h2, then http/1.1) and one for the gRPC port (grpc-java's
+ * h2-only settings). With {@link ListenerTls#clientCa()} set, both require a client certificate
+ * signed by it.
+ *
+ * <p>The files are read and checked here, once, so that a wrong file stops the sidecar at start-up
+ * with a message naming the key and the problem, instead of failing every handshake later: the
+ * chain must hold PEM certificates, the key must be unencrypted PEM PKCS#8 and must belong to the
+ * first certificate. Stateless; the contexts it returns are thread-safe.
+ */
+public final class ServerTls {
+
+  private static final Pattern PKCS8 = Pattern.compile(
+      "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+
+  private ServerTls() {}
+
+  /** The HTTP port's context: TLS 1.2/1.3, ALPN {@code h2} then {@code http/1.1}. */
+  public static SslContext http(ListenerTls tls) throws ConfigException {
+    SslContextBuilder b = builder(tls)
+        .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+        .applicationProtocolConfig(new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            // A client that offers neither protocol is served HTTP/1.1 without ALPN.
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1));
+    return build(b, tls);
+  }
+
+  /** The gRPC port's context (ALPN {@code h2}, the ciphers HTTP/2 allows). */
+  public static SslContext grpc(ListenerTls tls) throws ConfigException {
+    return build(GrpcSslContexts.configure(builder(tls)), tls);
+  }
+
+  private static SslContextBuilder builder(ListenerTls tls) throws ConfigException {
+    List<X509Certificate> chain = certificates(tls.certChain(), "tls.certChain");
+    PrivateKey key = privateKey(tls.privateKey(), chain.get(0).getPublicKey());
+    SslContextBuilder b = SslContextBuilder.forServer(key, chain)
+        .protocols("TLSv1.3", "TLSv1.2");
+    if (tls.mutual()) {
+      b.trustManager(certificates(tls.clientCa(), "tls.clientCa")).clientAuth(ClientAuth.REQUIRE);
+    }
+    return b;
+  }
+
+  private static SslContext build(SslContextBuilder b, ListenerTls tls) throws ConfigException {
+    try {
+      return b.build();
+    } catch (SSLException | RuntimeException e) {
+      throw new ConfigException("tls: cannot set up TLS with " + tls.certChain() + " and "
+          + tls.privateKey() + " (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static List<X509Certificate> certificates(Path file, String key) throws ConfigException {
+    byte[] pem = read(file, key);
+    try {
+      List<X509Certificate> certs = CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(pem)).stream()
+          .map(c -> (X509Certificate) c)
+          .toList();
+      if (certs.isEmpty()) {
+        throw new ConfigException(key + ": " + file + " holds no certificate (expected: PEM"
+            + " '-----BEGIN CERTIFICATE-----' blocks)");
+      }
+      return certs;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new ConfigException(key + ": " + file + " is not a PEM certificate file ("
+          + e.getMessage() + ")", e);
+    }
+  }
+
+  static PrivateKey privateKey(Path file, PublicKey certificateKey) throws ConfigException {
+    String pem = new String(read(file, "tls.privateKey"), StandardCharsets.US_ASCII);
+    Matcher m = PKCS8.matcher(pem);
+    if (!m.find()) {
+      String why;
+      if (pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY")) {
+        why = "a PKCS#1/SEC1 key; convert it with 'openssl pkcs8 -topk8 -nocrypt', or set"
+            + " cert-manager's privateKey.encoding: PKCS8";
+      } else if (pem.contains("BEGIN ENCRYPTED PRIVATE KEY")) {
+        why = "an encrypted key; the sidecar takes unencrypted keys (protect the file instead)";
+      } else {
+        why = "no '-----BEGIN PRIVATE KEY-----' block";
+      }
+      throw new ConfigException("tls.privateKey: " + file + " holds " + why
+          + " (expected: an unencrypted PEM PKCS#8 key)");
+    }
+    PrivateKey key;
+    try {
+      byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+      key = KeyFactory.getInstance(certificateKey.getAlgorithm())
+          .generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new ConfigException("tls.privateKey: " + file + " is not a " + certificateKey.getAlgorithm()
+          + " PKCS#8 key matching tls.certChain (" + e.getMessage() + ")", e);
+    }
+    if (!matches(key, certificateKey)) {
+      throw new ConfigException("tls.privateKey: " + file
+          + " does not belong to the first certificate of tls.certChain (expected: the serving"
+          + " certificate's own key)");
+    }
+    return key;
+  }
+
+  /** Signs a probe with the key and verifies it with the certificate's public key. */
+  private static boolean matches(PrivateKey key, PublicKey pub) {
+    String alg = switch (pub.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> null;
+    };
+    if (alg == null) {
+      return true; // an algorithm this check does not know: the handshake will tell
+    }
+    try {
+      byte[] probe = "aim-tls-key-check".getBytes(StandardCharsets.US_ASCII);
+      Signature s = Signature.getInstance(alg);
+      s.initSign(key);
+      s.update(probe);
+      byte[] sig = s.sign();
+      Signature v = Signature.getInstance(alg);
+      v.initVerify(pub);
+      v.update(probe);
+      return v.verify(sig);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private static byte[] read(Path file, String key) throws ConfigException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new ConfigException(key + ": " + file + " cannot be read (" + e.getMessage() + ")", e);
+    }
+  }
+}

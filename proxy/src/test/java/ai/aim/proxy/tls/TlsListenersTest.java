@@ -1,0 +1,205 @@
+package ai.aim.proxy.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.aim.proxy.Sidecar;
+import ai.aim.proxy.config.ConfigLoader;
+import ai.aim.sim.ModelSim;
+import ai.aim.sim.ServiceDistribution;
+import ai.aim.sim.SimConfig;
+import ai.aim.sim.v2.GRPCInferenceServiceGrpc;
+import ai.aim.sim.v2.ModelInferRequest;
+import ai.aim.sim.v2.ModelInferResponse;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole sidecar with {@code tls} configured, in front of a real model-sim: real TLS clients
+ * (the JDK HttpClient over HTTP/1.1 and over h2 chosen by ALPN, grpc-java over TLS), with and
+ * without mutual TLS, and the admin port still plain.
+ */
+class TlsListenersTest {
+
+  private static final String BODY =
+      "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1.0]}]}";
+
+  @TempDir Path dir;
+  private TestCertificates pki;
+  private ModelSim sim;
+  private Sidecar sidecar;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    pki = TestCertificates.create(dir.resolve("pki"));
+    sim = ModelSim.start(SimConfig.builder().host("127.0.0.1").httpPort(0).grpcPort(0)
+        .model("llama").slots(4).serviceMs(1).serviceDist(ServiceDistribution.CONSTANT)
+        .eventLoops(1).build());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (sidecar != null) {
+      sidecar.close();
+    }
+    sim.close();
+  }
+
+  private void startSidecar(boolean mutual) throws Exception {
+    String yaml = "http: {bind: 127.0.0.1, port: 0}\n"
+        + "grpc: {bind: 127.0.0.1, port: 0}\n"
+        + "admin: {bind: 127.0.0.1, port: 0}\n"
+        + "eventLoops: 1\n"
+        + "upstream: {http: '" + sim.httpBaseUrl() + "', grpc: '127.0.0.1:" + sim.grpcPort() + "'}\n"
+        + "models: {llama: {}}\n"
+        + "tls:\n"
+        + "  certChain: '" + pki.serverCert + "'\n"
+        + "  privateKey: '" + pki.serverKey + "'\n"
+        + (mutual ? "  clientCa: '" + pki.caCert + "'\n" : "");
+    sidecar = Sidecar.start(() -> ConfigLoader.parse(yaml, Map.of()), null, null, null, System::nanoTime);
+  }
+
+  private HttpResponse<String> infer(HttpClient client) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create(
+                "https://127.0.0.1:" + sidecar.server().httpPort() + "/v2/models/llama/infer"))
+            .timeout(Duration.ofSeconds(20))
+            .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpClient client(HttpClient.Version v, SSLContext ssl) {
+    return HttpClient.newBuilder().version(v).sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub grpc(boolean withCert) throws Exception {
+    SslContextBuilder b = GrpcSslContexts.forClient().trustManager(pki.caCert.toFile());
+    if (withCert) {
+      b.keyManager(pki.clientCert.toFile(), pki.clientKey.toFile());
+    }
+    ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.grpcPort())
+        .sslContext(b.build()).build();
+    channels.add(c);
+    return GRPCInferenceServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  private static ModelInferRequest modelInfer() {
+    return ModelInferRequest.newBuilder().setModelName("llama").setId("tls")
+        .addInputs(ModelInferRequest.InferInputTensor.newBuilder()
+            .setName("x").setDatatype("FP32").addShape(1).addShape(4))
+        .addRawInputContents(ByteString.copyFrom(new byte[16]))
+        .build();
+  }
+
+  @Test
+  void anHttp11ClientIsServedOverTls() throws Exception {
+    startSidecar(false);
+
+    HttpResponse<String> r = infer(client(HttpClient.Version.HTTP_1_1, pki.clientContext(false)));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    assertThat(r.sslSession()).hasValueSatisfying(s -> assertThat(s.getProtocol()).startsWith("TLSv1."));
+  }
+
+  @Test
+  void anH2ClientGetsHttp2ByAlpn() throws Exception {
+    startSidecar(false);
+
+    HttpResponse<String> r = infer(client(HttpClient.Version.HTTP_2, pki.clientContext(false)));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(r.body()).contains("llama");
+  }
+
+  @Test
+  void aGrpcCallIsForwardedOverTls() throws Exception {
+    startSidecar(false);
+
+    ModelInferResponse r = grpc(false).modelInfer(modelInfer());
+
+    assertThat(r.getModelName()).isEqualTo("llama");
+  }
+
+  @Test
+  void aPlaintextClientOnTheTlsPortGetsNoAnswerAndTheAdminPortStaysPlain() throws Exception {
+    startSidecar(false);
+    HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    assertThatThrownBy(() -> plain.send(
+            HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + sidecar.server().httpPort() + "/v2/models/llama/infer"))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
+            HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+    HttpResponse<String> live = plain.send(
+        HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + sidecar.server().adminPort() + "/health/live")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(live.statusCode()).isEqualTo(200);
+    // And the sidecar still serves TLS clients afterwards.
+    assertThat(infer(client(HttpClient.Version.HTTP_1_1, pki.clientContext(false))).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aClientThatDoesNotTrustTheCertificateIsRefusedTheHandshake() throws Exception {
+    startSidecar(false);
+    TestCertificates other = TestCertificates.other(dir.resolve("other"));
+
+    assertThatThrownBy(() -> infer(client(HttpClient.Version.HTTP_1_1, other.clientContext(false))))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void underMutualTlsClientsWithACertificateAreServedOnBothPorts() throws Exception {
+    startSidecar(true);
+
+    assertThat(infer(client(HttpClient.Version.HTTP_2, pki.clientContext(true))).statusCode())
+        .isEqualTo(200);
+    assertThat(infer(client(HttpClient.Version.HTTP_1_1, pki.clientContext(true))).statusCode())
+        .isEqualTo(200);
+    assertThat(grpc(true).modelInfer(modelInfer()).getModelName()).isEqualTo("llama");
+  }
+
+  @Test
+  void underMutualTlsClientsWithoutACertificateAreRefusedOnBothPorts() throws Exception {
+    startSidecar(true);
+
+    assertThatThrownBy(() -> infer(client(HttpClient.Version.HTTP_1_1, pki.clientContext(false))))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> infer(client(HttpClient.Version.HTTP_2, pki.clientContext(false))))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> grpc(false).modelInfer(modelInfer()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    assertThat(sim.stats().completed()).as("nothing reached the model server").isZero();
+  }
+}
