@@ -78,6 +78,16 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    @Option(names = "--grpc-tls-cert", paramLabel = "FILE", description = "PEM certificate chain: TLS on the gRPC port.")
+    String grpcTlsCert;
+
+    @Option(names = "--grpc-tls-key", paramLabel = "FILE", description = "PEM private key of --grpc-tls-cert.")
+    String grpcTlsKey;
+
+    @Option(names = "--grpc-tls-client-ca", paramLabel = "FILE",
+            description = "PEM CA of client certificates: require one on the gRPC port (mutual TLS).")
+    String grpcTlsClientCa;
+
     SchedulerConfig effectiveConfig() throws java.io.IOException {
         SchedulerConfig c = config == null ? SchedulerConfig.defaults() : SchedulerConfig.load(config);
         if (grpcPort != null) {
@@ -102,6 +112,13 @@ public final class Main implements Callable<Integer> {
                     leaderElection != null ? leaderElection : l.enabled(), l.leaseName(),
                     leaseNamespace != null ? leaseNamespace : l.leaseNamespace(),
                     l.leaseDuration(), l.renewDeadline(), l.retryPeriod()));
+        }
+        if (grpcTlsCert != null || grpcTlsKey != null || grpcTlsClientCa != null) {
+            SchedulerConfig.GrpcTls t = c.grpcTls();
+            c = c.withGrpcTls(new SchedulerConfig.GrpcTls(
+                    grpcTlsCert != null ? grpcTlsCert : t == null ? null : t.certChain(),
+                    grpcTlsKey != null ? grpcTlsKey : t == null ? null : t.privateKey(),
+                    grpcTlsClientCa != null ? grpcTlsClientCa : t == null ? null : t.clientCa()));
         }
         return c;
     }

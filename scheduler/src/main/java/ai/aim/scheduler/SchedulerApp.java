@@ -98,12 +98,13 @@ public final class SchedulerApp implements AutoCloseable {
         }, period, period, TimeUnit.MILLISECONDS);
         closeables.add(reaper::shutdownNow);
 
-        grpc = new SchedulerServer(config.grpcPort(), services).start();
+        grpc = new SchedulerServer(config.grpcPort(), services, config.grpcTls()).start();
         closeables.add(grpc);
         metrics = new MetricsServer(config.metricsPort(), registry, () -> true);
         closeables.add(metrics);
-        log.info("scheduler {} serving gRPC on {} and metrics on {} (kubernetes: {})", config.schedulerId(),
-                grpc.port(), metrics.port(), context.kubernetes().isPresent() ? "yes" : "none");
+        log.info("scheduler {} serving gRPC on {} ({}) and metrics on {} (kubernetes: {})", config.schedulerId(),
+                grpc.port(), config.grpcTls() == null ? "plaintext" : config.grpcTls().mutual() ? "mutual TLS" : "TLS",
+                metrics.port(), context.kubernetes().isPresent() ? "yes" : "none");
     }
 
     public int grpcPort() {

@@ -1,10 +1,14 @@
 package ai.aim.scheduler;
 
+import ai.aim.scheduler.config.SchedulerConfig.GrpcTls;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import java.io.File;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,19 +16,67 @@ import java.util.concurrent.TimeUnit;
 /**
  * The scheduler's gRPC server: one port serving every {@link BindableService} given (the sidecar
  * protocol, KEDA's external scaler, ...). Keep-alive pings from sidecars are allowed every 10 s so
- * that they can detect a lost scheduler. Thread-safe; start once, close once.
+ * that they can detect a lost scheduler. Plaintext, or TLS / mutual TLS with {@link GrpcTls}
+ * (then every client, KEDA included, must present a certificate signed by {@code clientCa}).
+ * Thread-safe; start once, close once.
  */
 public final class SchedulerServer implements AutoCloseable {
     private final Server server;
 
     public SchedulerServer(int port, List<BindableService> services) {
-        ServerBuilder<?> b = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        this(port, services, null);
+    }
+
+    /**
+     * @param tls TLS settings, {@code null} for plaintext
+     * @throws IllegalArgumentException when a certificate or key file cannot be used
+     */
+    public SchedulerServer(int port, List<BindableService> services, GrpcTls tls) {
+        ServerBuilder<?> b = builder(port, tls)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(false);
         for (BindableService s : services) {
             b.addService(s);
         }
         this.server = b.build();
+    }
+
+    private static ServerBuilder<?> builder(int port, GrpcTls tls) {
+        ServerCredentials credentials = credentials(tls);
+        try {
+            return Grpc.newServerBuilderForPort(port, credentials);
+        } catch (IllegalArgumentException e) {
+            // grpc-netty parses the PEM files here, not when the credentials are built.
+            if (tls == null) {
+                throw e;
+            }
+            throw new IllegalArgumentException("grpcTls.certChain/privateKey/clientCa: " + tls.certChain() + ", "
+                    + tls.privateKey() + ", " + tls.clientCa() + " unusable (" + e.getMessage()
+                    + "; expected: a PEM certificate chain, its PEM private key, PEM CA certificates)", e);
+        }
+    }
+
+    static ServerCredentials credentials(GrpcTls tls) {
+        if (tls == null) {
+            return InsecureServerCredentials.create();
+        }
+        TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder();
+        try {
+            b.keyManager(new File(tls.certChain()), new File(tls.privateKey()));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("grpcTls.certChain/privateKey: " + tls.certChain() + ", "
+                    + tls.privateKey() + " unusable (" + e.getMessage()
+                    + "; expected: a PEM certificate chain and its PEM private key)", e);
+        }
+        if (tls.mutual()) {
+            try {
+                b.trustManager(new File(tls.clientCa())).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("grpcTls.clientCa: " + tls.clientCa() + " unusable ("
+                        + e.getMessage() + "; expected: PEM CA certificates)", e);
+            }
+        }
+        return b.build();
     }
 
     public SchedulerServer start() throws IOException {

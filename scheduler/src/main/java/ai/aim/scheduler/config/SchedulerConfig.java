@@ -36,6 +36,10 @@ import java.time.Duration;
  *   prometheusServerAddress: ""   # the fallback trigger's server; default $AIM_PROMETHEUS_ADDRESS
  * webhook:                  # the sidecar injection webhook; see docs/install.md
  *   enabled: false
+ * grpcTls:                  # TLS on the gRPC port (sidecars and KEDA); absent = plaintext
+ *   certChain: /etc/aim/grpc-tls/tls.crt
+ *   privateKey: /etc/aim/grpc-tls/tls.key
+ *   clientCa: /etc/aim/grpc-tls/ca.crt   # optional: require client certificates (mutual TLS)
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -48,7 +52,8 @@ public record SchedulerConfig(
         LeaderElection leaderElection,
         Discovery discovery,
         Keda keda,
-        JsonNode webhook) {
+        JsonNode webhook,
+        GrpcTls grpcTls) {
 
     public SchedulerConfig {
         grpcPort = grpcPort == null ? 9500 : port("grpcPort", grpcPort);
@@ -64,10 +69,19 @@ public record SchedulerConfig(
         discovery = discovery == null ? new Discovery(null, null) : discovery;
         keda = keda == null ? new Keda(null, null) : keda;
         webhook = webhook == null ? MissingNode.getInstance() : webhook;
+        grpcTls = grpcTls == null || grpcTls.certChain() == null && grpcTls.privateKey() == null
+                && grpcTls.clientCa() == null ? null : grpcTls;
+    }
+
+    /** Without {@code grpcTls} (plaintext gRPC), as before TLS existed. */
+    public SchedulerConfig(Integer grpcPort, Integer metricsPort, String kubernetes, String schedulerId,
+            String staleAfter, LeaderElection leaderElection, Discovery discovery, Keda keda, JsonNode webhook) {
+        this(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook,
+                null);
     }
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     public static SchedulerConfig load(Path file) throws IOException {
@@ -81,27 +95,32 @@ public record SchedulerConfig(
     }
 
     public SchedulerConfig withGrpcPort(int p) {
-        return new SchedulerConfig(p, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook);
+        return new SchedulerConfig(p, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
     }
 
     public SchedulerConfig withMetricsPort(int p) {
-        return new SchedulerConfig(grpcPort, p, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook);
+        return new SchedulerConfig(grpcPort, p, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
     }
 
     public SchedulerConfig withKubernetes(String k) {
-        return new SchedulerConfig(grpcPort, metricsPort, k, schedulerId, staleAfter, leaderElection, discovery, keda, webhook);
+        return new SchedulerConfig(grpcPort, metricsPort, k, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
     }
 
     public SchedulerConfig withSchedulerId(String id) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, id, staleAfter, leaderElection, discovery, keda, webhook);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, id, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
     }
 
     public SchedulerConfig withStaleAfter(String s) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, s, leaderElection, discovery, keda, webhook);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, s, leaderElection, discovery, keda, webhook, grpcTls);
     }
 
     public SchedulerConfig withLeaderElection(LeaderElection l) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, l, discovery, keda, webhook);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, l, discovery, keda, webhook, grpcTls);
+    }
+
+    public SchedulerConfig withGrpcTls(GrpcTls t) {
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery,
+                keda, webhook, t);
     }
 
     private static int port(String name, int p) {
@@ -178,6 +197,48 @@ public record SchedulerConfig(
             if (!prometheusServerAddress.isEmpty() && !prometheusServerAddress.matches("https?://\\S+")) {
                 throw new IllegalArgumentException("keda.prometheusServerAddress: '" + prometheusServerAddress
                         + "' (expected: an http:// or https:// URL)");
+            }
+        }
+    }
+
+    /**
+     * TLS on the gRPC port: the serving certificate chain and its private key (PEM; PKCS#8, PKCS#1
+     * or SEC1), and optionally the CA of client certificates, which makes a client certificate
+     * mandatory (mutual TLS). The files must exist; their content is checked when the server
+     * starts.
+     */
+    public record GrpcTls(String certChain, String privateKey, String clientCa) {
+        public GrpcTls {
+            certChain = blankToNull(certChain);
+            privateKey = blankToNull(privateKey);
+            clientCa = blankToNull(clientCa);
+            boolean empty = certChain == null && privateKey == null && clientCa == null;
+            if (!empty) {
+                if (certChain == null || privateKey == null) {
+                    throw new IllegalArgumentException("grpcTls: " + (certChain == null ? "certChain" : "privateKey")
+                            + " missing (expected: certChain and privateKey both set; clientCa optional)");
+                }
+                existing("grpcTls.certChain", certChain);
+                existing("grpcTls.privateKey", privateKey);
+                if (clientCa != null) {
+                    existing("grpcTls.clientCa", clientCa);
+                }
+            }
+        }
+
+        /** True when clients must present a certificate signed by {@link #clientCa()}. */
+        public boolean mutual() {
+            return clientCa != null;
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
+
+        private static void existing(String key, String file) {
+            java.nio.file.Path p = java.nio.file.Path.of(file);
+            if (!java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isReadable(p)) {
+                throw new IllegalArgumentException(key + ": " + file + " (expected: an existing, readable PEM file)");
             }
         }
     }
