@@ -187,12 +187,19 @@ public final class ProxyServer implements AutoCloseable {
    * configured drain timeout, then close everything. Blocks until done.
    */
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(config.drainTimeout());
+  }
+
+  /**
+   * As {@link #close()}, with {@code timeout} for the in-flight requests instead of the configured
+   * drain timeout (the sidecar passes what is left of it after draining the gRPC port).
+   */
+  public synchronized void close(Duration timeout) {
     if (closed) {
       return;
     }
     closed = true;
-    Duration timeout = config.drainTimeout();
     readiness.markDraining();
     httpChannel.close().awaitUninterruptibly();
     http.drain();

@@ -378,13 +378,17 @@ public final class Sidecar implements AutoCloseable {
     watcher.shutdownNow();
     server.readiness().markDraining();
     controller.drain();
-    // gRPC first: it runs on the HTTP side's event loops, which server.close() shuts down.
+    // gRPC first: it runs on the HTTP side's event loops, which server.close() shuts down. One
+    // drain timeout covers both ports, so the process exits within it.
+    long start = System.nanoTime();
+    Duration timeout = config.drainTimeout();
     try {
-      grpc.shutdown(config.drainTimeout());
+      grpc.shutdown(timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    server.close();
+    Duration left = timeout.minusNanos(System.nanoTime() - start);
+    server.close(left.isNegative() ? Duration.ZERO : left);
     controller.close();
     closeQuietly(sloTicking);
   }
