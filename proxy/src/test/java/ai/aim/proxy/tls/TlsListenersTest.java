@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.aim.proxy.Sidecar;
+import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ConfigLoader;
 import ai.aim.sim.ModelSim;
 import ai.aim.sim.ServiceDistribution;
@@ -19,6 +20,8 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,7 +74,12 @@ class TlsListenersTest {
   }
 
   private void startSidecar(boolean mutual) throws Exception {
-    String yaml = "http: {bind: 127.0.0.1, port: 0}\n"
+    sidecar = Sidecar.start(() -> ConfigLoader.parse(yaml(mutual, pki.serverKey), Map.of()), null, null,
+        null, System::nanoTime);
+  }
+
+  private String yaml(boolean mutual, Path key) {
+    return "http: {bind: 127.0.0.1, port: 0, idleTimeout: 1s}\n"
         + "grpc: {bind: 127.0.0.1, port: 0}\n"
         + "admin: {bind: 127.0.0.1, port: 0}\n"
         + "eventLoops: 1\n"
@@ -79,9 +87,8 @@ class TlsListenersTest {
         + "models: {llama: {}}\n"
         + "tls:\n"
         + "  certChain: '" + pki.serverCert + "'\n"
-        + "  privateKey: '" + pki.serverKey + "'\n"
+        + "  privateKey: '" + key + "'\n"
         + (mutual ? "  clientCa: '" + pki.caCert + "'\n" : "");
-    sidecar = Sidecar.start(() -> ConfigLoader.parse(yaml, Map.of()), null, null, null, System::nanoTime);
   }
 
   private HttpResponse<String> infer(HttpClient client) throws Exception {
@@ -167,6 +174,29 @@ class TlsListenersTest {
     // And the sidecar still serves TLS clients afterwards.
     assertThat(infer(client(HttpClient.Version.HTTP_1_1, pki.clientContext(false))).statusCode())
         .isEqualTo(200);
+  }
+
+  @Test
+  void aStalledHandshakeIsCutAfterTheIdleTimeout() throws Exception {
+    startSidecar(false);
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", sidecar.server().httpPort()), 5000);
+      s.setSoTimeout(20_000);
+      // The first bytes of a TLS record header, then nothing.
+      s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
+      s.getOutputStream().flush();
+
+      assertThat(s.getInputStream().read()).as("closed by the sidecar").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aKeyThatDoesNotBelongToTheCertificateStopsTheStartWithAMessage() {
+    assertThatThrownBy(() -> Sidecar.start(
+            () -> ConfigLoader.parse(yaml(false, pki.clientKey), Map.of()), null, null, null, System::nanoTime))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.privateKey")
+        .hasMessageContaining("does not belong to the first certificate");
   }
 
   @Test
