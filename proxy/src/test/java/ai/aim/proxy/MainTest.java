@@ -18,7 +18,25 @@ class MainTest {
     assertThat(code).isZero();
     assertThat(out.toString()).contains(
         "--http-port", "--grpc-port", "--admin-port", "--upstream-http", "--upstream-grpc",
-        "--max-inflight", "--event-loops", "--gpu-source", "--scheduler", "--config", "--drain-timeout");
+        "--max-inflight", "--event-loops", "--gpu-source", "--scheduler", "--config", "--drain-timeout",
+        "--tls-cert", "--tls-key", "--tls-client-ca");
+  }
+
+  @Test
+  void aMissingTlsFileExitsWith2AndNamesTheKey(@TempDir Path dir) throws Exception {
+    Path key = Files.writeString(dir.resolve("tls.key"), "unused\n");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    int code;
+    try {
+      System.setErr(new java.io.PrintStream(err, true, "UTF-8"));
+      code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+          "--tls-cert", dir.resolve("absent.crt").toString(), "--tls-key", key.toString());
+    } finally {
+      System.setErr(old);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString("UTF-8")).contains("tls.certChain: ").contains("absent.crt (expected: an existing PEM file)");
   }
 
   @Test
