@@ -43,6 +43,11 @@ public final class Placer {
         this.explainLimit = explainLimit;
     }
 
+    /** Rejections this placer lists individually per decision. */
+    int explainLimit() {
+        return explainLimit;
+    }
+
     /** Places {@code request} over a snapshot of partitions (nothing is allocated). */
     public PlacementDecision place(PlacementRequest request, Collection<PartitionState> partitions) {
         Map<String, Integer> highByGpu = new HashMap<>();
@@ -102,7 +107,7 @@ public final class Placer {
         return new PlacementDecision(request, Optional.of(chosen.partition()), explain(request, chosen, preferred != null), rejections, counts);
     }
 
-    private static Rejection.Reason filter(PlacementRequest r, Candidate c) {
+    static Rejection.Reason filter(PlacementRequest r, Candidate c) {
         Partition p = c.partition();
         if (!c.available()) {
             return Rejection.Reason.UNAVAILABLE;
@@ -122,7 +127,7 @@ public final class Placer {
         return null;
     }
 
-    private static String detail(Rejection.Reason reason, PlacementRequest r, Candidate c) {
+    static String detail(Rejection.Reason reason, PlacementRequest r, Candidate c) {
         Partition p = c.partition();
         return switch (reason) {
             case UNAVAILABLE -> "node " + p.node() + " is not available";
@@ -133,7 +138,7 @@ public final class Placer {
         };
     }
 
-    private static boolean better(Candidate a, Candidate b, long need, boolean high) {
+    static boolean better(Candidate a, Candidate b, long need, boolean high) {
         if (high && a.highOnGpu() != b.highOnGpu()) {
             return a.highOnGpu() < b.highOnGpu();
         }
@@ -145,7 +150,7 @@ public final class Placer {
         return ORDER.compare(a.partition(), b.partition()) < 0;
     }
 
-    private static String explain(PlacementRequest r, Candidate c, boolean preferred) {
+    static String explain(PlacementRequest r, Candidate c, boolean preferred) {
         Partition p = c.partition();
         String where = p.name() + " (node " + p.node() + ", gpu " + p.gpuId() + ", partition " + p.partitionId() + ")";
         long left = c.freeBytes() - r.memoryBytes();
