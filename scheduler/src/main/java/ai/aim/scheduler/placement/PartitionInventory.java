@@ -26,6 +26,8 @@ import java.util.TreeSet;
  */
 public final class PartitionInventory implements InventoryView {
     private final Placer placer;
+    /** True for the reference mode: every decision scans every partition instead of using the index. */
+    private final boolean fullScan;
     private final Map<String, Slot> slots = new HashMap<>();
     private final Map<String, Gpu> gpus = new HashMap<>();
     /** Slots by mode pair, indexed by free memory and GPU HIGH load; [compute ordinal][memory ordinal]. */
@@ -38,12 +40,26 @@ public final class PartitionInventory implements InventoryView {
     }
 
     public PartitionInventory(Placer placer) {
+        this(placer, false);
+    }
+
+    private PartitionInventory(Placer placer, boolean fullScan) {
         this.placer = placer;
+        this.fullScan = fullScan;
         for (ComputeMode c : ComputeMode.values()) {
             for (MemoryMode m : MemoryMode.values()) {
                 groups[c.ordinal()][m.ordinal()] = new Group(c, m);
             }
         }
+    }
+
+    /**
+     * The reference inventory: the same ledger, but every decision scans every partition of the
+     * requested compute mode with {@link Placer} instead of asking the index. Same choices, O(n) per
+     * decision; kept to measure the index against and to check it.
+     */
+    public static PartitionInventory fullScan(Placer placer) {
+        return new PartitionInventory(placer, true);
     }
 
     // ---- partitions ----
@@ -239,7 +255,23 @@ public final class PartitionInventory implements InventoryView {
             Slot pinned = slots.get(request.pinnedPartition());
             return placer.choose(request, pinned == null ? List.of() : List.of(pinned), 0);
         }
+        if (fullScan) {
+            return decideByScan(request);
+        }
         return decideIndexed(request);
+    }
+
+    private PlacementDecision decideByScan(PlacementRequest request) {
+        if (request.computeMode() == null) {
+            return placer.choose(request, slots.values(), 0);
+        }
+        List<Slot> scan = new ArrayList<>();
+        for (Slot s : slots.values()) {
+            if (s.partition.computeMode() == request.computeMode()) {
+                scan.add(s);
+            }
+        }
+        return placer.choose(request, scan, slots.size() - scan.size());
     }
 
     /**
