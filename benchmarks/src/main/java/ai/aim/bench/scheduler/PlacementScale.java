@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * repetitions, the per-decision p50/p99 of one sequential pass, and checks that both chose the same
  * partitions.
  *
- * <p>Usage: {@code PlacementScale <models> <partitions> <reps> [baselineReps]}; single-threaded.
+ * <p>Usage: {@code PlacementScale <models> <partitions> <reps> [baselineReps]} (baselineReps 0: indexed
+ * only); single-threaded.
  */
 public final class PlacementScale {
     private static final long GIB = 1L << 30;
@@ -40,6 +41,9 @@ public final class PlacementScale {
         System.out.printf("fleet: %d partitions; requests: %d models%n", fleet.size(), requests.size());
 
         Result indexed = run("indexed", () -> new PartitionInventory(new Placer()), fleet, requests, reps);
+        if (baselineReps <= 0) {
+            return;
+        }
         Result scan = run("full scan (baseline)", () -> PartitionInventory.fullScan(new Placer()), fleet, requests,
                 baselineReps);
         if (!indexed.chosen.equals(scan.chosen)) {
@@ -81,8 +85,9 @@ public final class PlacementScale {
         Arrays.sort(ms);
         double p50 = ns[ns.length / 2] / 1e3;
         double p99 = ns[(int) (ns.length * 0.99)] / 1e3;
-        System.out.printf("%-22s placeAll median %9.1f ms (runs: %s); decision p50 %8.1f us, p99 %8.1f us%n",
-                label, ms[ms.length / 2], Arrays.toString(Arrays.stream(ms).mapToLong(Math::round).toArray()), p50, p99);
+        double mean = Arrays.stream(ns).average().orElse(0) / 1e3;
+        System.out.printf("%-22s placeAll median %9.1f ms (runs: %s); decision p50 %8.1f us, p99 %8.1f us, mean %8.1f us%n",
+                label, ms[ms.length / 2], Arrays.toString(Arrays.stream(ms).mapToLong(Math::round).toArray()), p50, p99, mean);
         return new Result(ms[ms.length / 2], p50, chosen);
     }
 

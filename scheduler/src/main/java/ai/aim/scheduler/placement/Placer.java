@@ -174,13 +174,32 @@ public final class Placer {
             .thenComparing(Partition::name);
 
     static int natural(String a, String b) {
-        boolean na = isDigits(a);
-        boolean nb = isDigits(b);
-        if (na && nb) {
-            int byLength = Integer.compare(stripZeros(a).length(), stripZeros(b).length());
-            return byLength != 0 ? byLength : stripZeros(a).compareTo(stripZeros(b));
+        if (isDigits(a) && isDigits(b)) {
+            // Compare as numbers without allocating: skip leading zeros (keep one digit), then
+            // the longer is larger, then digit by digit.
+            int ia = firstSignificant(a);
+            int ib = firstSignificant(b);
+            int byLength = Integer.compare(a.length() - ia, b.length() - ib);
+            if (byLength != 0) {
+                return byLength;
+            }
+            for (; ia < a.length(); ia++, ib++) {
+                int byDigit = Character.compare(a.charAt(ia), b.charAt(ib));
+                if (byDigit != 0) {
+                    return byDigit;
+                }
+            }
+            return 0;
         }
         return a.compareTo(b);
+    }
+
+    private static int firstSignificant(String s) {
+        int i = 0;
+        while (i < s.length() - 1 && s.charAt(i) == '0') {
+            i++;
+        }
+        return i;
     }
 
     private static boolean isDigits(String s) {
@@ -193,14 +212,6 @@ public final class Placer {
             }
         }
         return true;
-    }
-
-    private static String stripZeros(String s) {
-        int i = 0;
-        while (i < s.length() - 1 && s.charAt(i) == '0') {
-            i++;
-        }
-        return s.substring(i);
     }
 
     private record SnapshotCandidate(PartitionState state, int highOnGpu) implements Candidate {
