@@ -16,126 +16,135 @@ import java.util.Random;
 import java.util.function.Supplier;
 
 /**
- * Placement at fleet scale: {@code placeAll} of N models onto M partitions, with the indexed
- * inventory and with the full-scan reference ({@link PartitionInventory#fullScan}) in the same run,
- * on the same seeded fleet and requests. Prints the median wall time of {@code placeAll} over the
- * repetitions, the per-decision p50/p99 of one sequential pass, and checks that both chose the same
- * partitions.
- *
- * <p>Usage: {@code PlacementScale <models> <partitions> <reps> [baselineReps]} (baselineReps 0: indexed
- * only); single-threaded.
+ * Places many models onto a large synthetic fleet three ways, on the same seeded fleet and requests:
+ * {@link PartitionInventory} with its index (best fit, HIGH spread, explanations: what the
+ * controller runs), the same inventory in its full-scan reference mode
+ * ({@link PartitionInventory#fullScan}: the same choices, every partition looked at per decision),
+ * and a plain first-fit scan (the floor of any placement). Single-threaded.
  */
-public final class PlacementScale {
+final class PlacementScale {
     private static final long GIB = 1L << 30;
 
     private PlacementScale() {
     }
 
-    public static void main(String[] args) {
-        int models = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 8_000;
-        int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        int baselineReps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        List<Partition> fleet = fleet(partitions, new Random(42));
-        List<PlacementRequest> requests = requests(models, new Random(7));
-        System.out.printf("fleet: %d partitions; requests: %d models%n", fleet.size(), requests.size());
-
-        Result indexed = run("indexed", () -> new PartitionInventory(new Placer()), fleet, requests, reps);
-        if (baselineReps <= 0) {
-            return;
-        }
-        Result scan = run("full scan (baseline)", () -> PartitionInventory.fullScan(new Placer()), fleet, requests,
-                baselineReps);
-        if (!indexed.chosen.equals(scan.chosen)) {
-            throw new IllegalStateException("indexed and full-scan placements differ");
-        }
-        System.out.printf("same choices: yes (%d of %d placed)%n",
-                indexed.chosen.stream().filter(c -> !c.isEmpty()).count(), requests.size());
-        System.out.printf("placeAll speed-up: %.1fx; decision p50 speed-up: %.1fx%n",
-                scan.placeAllMedianMs / indexed.placeAllMedianMs, scan.p50Micros / indexed.p50Micros);
+    record Fleet(List<Partition> partitions, String description) {
     }
 
-    private record Result(double placeAllMedianMs, double p50Micros, List<String> chosen) {
+    /**
+     * {@code nodes} nodes of {@code gpus} GPUs; every {@code cpxEvery}-th node runs its GPUs in
+     * CPX/NPS4 (8 partitions of 24 GiB per GPU), the others in SPX/NPS1 (one 192 GiB partition).
+     * With {@code cpxGpusPerNode} the CPX nodes split only that many GPUs.
+     */
+    static Fleet fleet(int nodes, int gpus, int cpxEvery, int cpxGpusPerNode) {
+        List<Partition> out = new ArrayList<>();
+        int cpxNodes = 0;
+        for (int n = 0; n < nodes; n++) {
+            String node = "node-" + n;
+            boolean cpx = cpxEvery > 0 && n % cpxEvery == 0;
+            cpxNodes += cpx ? 1 : 0;
+            int nodeGpus = cpx ? cpxGpusPerNode : gpus;
+            for (int g = 0; g < nodeGpus; g++) {
+                if (cpx) {
+                    for (int p = 0; p < 8; p++) {
+                        out.add(new Partition(node + "-g" + g + "-p" + p, node, String.valueOf(g), String.valueOf(p),
+                                ComputeMode.CPX, MemoryMode.NPS4, 24 * GIB, "amd.com/cpx_nps4"));
+                    }
+                } else {
+                    out.add(new Partition(node + "-g" + g, node, String.valueOf(g), "0", ComputeMode.SPX, MemoryMode.NPS1,
+                            192 * GIB, "amd.com/spx_nps1"));
+                }
+            }
+        }
+        return new Fleet(out, nodes + " nodes (" + cpxNodes + " CPX/NPS4 with " + cpxGpusPerNode + " GPU(s) x 8 partitions, "
+                + (nodes - cpxNodes) + " SPX/NPS1 with " + gpus + " GPUs): " + out.size() + " partitions");
     }
 
-    private static Result run(String label, Supplier<PartitionInventory> factory, List<Partition> fleet,
-            List<PlacementRequest> requests, int reps) {
-        double[] ms = new double[reps];
-        List<String> chosen = null;
-        for (int i = 0; i < reps; i++) {
-            PartitionInventory inv = load(factory.get(), fleet);
-            long t0 = System.nanoTime();
-            List<PlacementDecision> out = inv.placeAll(requests);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-            chosen = names(out);
+    /** Model sizes 4..140 GiB, 20% HIGH / 50% MEDIUM / 30% LOW, 30% want CPX, 20% SPX, 5% a preferred partition. */
+    static List<PlacementRequest> models(int count, List<Partition> partitions, long seed) {
+        long[] sizes = {4, 8, 12, 16, 20, 24, 40, 80, 140};
+        Random r = new Random(seed);
+        List<PlacementRequest> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            double p = r.nextDouble();
+            QosPriority prio = p < 0.2 ? QosPriority.HIGH : p < 0.7 ? QosPriority.MEDIUM : QosPriority.LOW;
+            double m = r.nextDouble();
+            ComputeMode mode = m < 0.3 ? ComputeMode.CPX : m < 0.5 ? ComputeMode.SPX : null;
+            long size = sizes[r.nextInt(sizes.length)];
+            if (mode == ComputeMode.CPX) {
+                size = Math.min(size, 24);
+            }
+            String preferred = r.nextDouble() < 0.05 ? partitions.get(r.nextInt(partitions.size())).name() : null;
+            out.add(new PlacementRequest("ns-" + (i % 50) + "/model-" + i, mode, null, size * GIB, null, preferred, prio));
         }
-        // One sequential pass in placeAll's order, timing each decision.
-        PartitionInventory inv = load(factory.get(), fleet);
+        return out;
+    }
+
+    /** One pass: total time, how many were placed, each decision's time, and what was chosen (in decision order). */
+    record Result(long totalNanos, int placed, long[] decisionNanos, List<String> chosen) {
+        long percentile(double q) {
+            long[] sorted = decisionNanos.clone();
+            Arrays.sort(sorted);
+            return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+        }
+    }
+
+    /** Best fit with spread and explanations, from the inventory's index: what the controller runs. */
+    static Result placeAll(Fleet fleet, List<PlacementRequest> requests) {
+        return placeAll(fleet, requests, () -> new PartitionInventory(new Placer()));
+    }
+
+    /** The same decisions from the full-scan reference inventory (every partition looked at per decision). */
+    static Result placeAllByScan(Fleet fleet, List<PlacementRequest> requests) {
+        return placeAll(fleet, requests, () -> PartitionInventory.fullScan(new Placer()));
+    }
+
+    private static Result placeAll(Fleet fleet, List<PlacementRequest> requests, Supplier<PartitionInventory> factory) {
+        PartitionInventory inv = factory.get();
+        for (Partition p : fleet.partitions()) {
+            inv.upsert(p, true);
+        }
+        // The same order placeAll uses, timed one decision at a time.
         List<PlacementRequest> ordered = new ArrayList<>(requests);
         ordered.sort(Comparator.comparing(PlacementRequest::priority)
                 .thenComparing(Comparator.comparingLong(PlacementRequest::memoryBytes).reversed())
                 .thenComparing(PlacementRequest::model));
-        long[] ns = new long[ordered.size()];
+        long[] each = new long[ordered.size()];
+        List<String> chosen = new ArrayList<>(ordered.size());
+        int placed = 0;
+        long start = System.nanoTime();
         for (int i = 0; i < ordered.size(); i++) {
             long t0 = System.nanoTime();
-            inv.place(ordered.get(i));
-            ns[i] = System.nanoTime() - t0;
+            PlacementDecision d = inv.place(ordered.get(i));
+            each[i] = System.nanoTime() - t0;
+            placed += d.placed() ? 1 : 0;
+            chosen.add(d.chosen().map(Partition::name).orElse(""));
         }
-        Arrays.sort(ns);
-        Arrays.sort(ms);
-        double p50 = ns[ns.length / 2] / 1e3;
-        double p99 = ns[(int) (ns.length * 0.99)] / 1e3;
-        double mean = Arrays.stream(ns).average().orElse(0) / 1e3;
-        System.out.printf("%-22s placeAll median %9.1f ms (runs: %s); decision p50 %8.1f us, p99 %8.1f us, mean %8.1f us%n",
-                label, ms[ms.length / 2], Arrays.toString(Arrays.stream(ms).mapToLong(Math::round).toArray()), p50, p99, mean);
-        return new Result(ms[ms.length / 2], p50, chosen);
+        return new Result(System.nanoTime() - start, placed, each, chosen);
     }
 
-    private static List<String> names(List<PlacementDecision> out) {
-        List<String> names = new ArrayList<>(out.size());
-        for (PlacementDecision d : out) {
-            names.add(d.request().model() + "=" + d.chosen().map(Partition::name).orElse(""));
+    /** Baseline: first partition (in fleet order) with matching mode and enough free memory. */
+    static Result firstFit(Fleet fleet, List<PlacementRequest> requests) {
+        List<Partition> parts = fleet.partitions();
+        long[] free = new long[parts.size()];
+        for (int i = 0; i < free.length; i++) {
+            free[i] = parts.get(i).memoryTotalBytes();
         }
-        return names;
-    }
-
-    private static PartitionInventory load(PartitionInventory inv, List<Partition> fleet) {
-        for (Partition p : fleet) {
-            inv.upsert(p, true);
-        }
-        return inv;
-    }
-
-    /** MI300X-like nodes of 8 GPUs; each GPU in one of four partitionings. */
-    private static List<Partition> fleet(int target, Random rnd) {
-        List<Partition> out = new ArrayList<>(target);
-        for (int node = 0; out.size() < target; node++) {
-            for (int gpu = 0; gpu < 8 && out.size() < target; gpu++) {
-                int kind = rnd.nextInt(10);
-                ComputeMode cm = kind < 5 ? ComputeMode.CPX : kind < 7 ? ComputeMode.DPX : kind < 9 ? ComputeMode.QPX : ComputeMode.SPX;
-                MemoryMode mm = cm == ComputeMode.CPX ? MemoryMode.NPS4 : MemoryMode.NPS1;
-                long each = 192 * GIB / cm.perGpu();
-                for (int p = 0; p < cm.perGpu() && out.size() < target; p++) {
-                    out.add(new Partition("node-" + node + "-gpu-" + gpu + "-p" + p, "node-" + node, String.valueOf(gpu),
-                            String.valueOf(p), cm, mm, each, "amd.com/" + cm.name().toLowerCase() + "_" + mm.name().toLowerCase()));
+        long[] each = new long[requests.size()];
+        int placed = 0;
+        long start = System.nanoTime();
+        for (int r = 0; r < requests.size(); r++) {
+            long t0 = System.nanoTime();
+            PlacementRequest req = requests.get(r);
+            for (int i = 0; i < free.length; i++) {
+                if ((req.computeMode() == null || req.computeMode() == parts.get(i).computeMode()) && free[i] >= req.memoryBytes()) {
+                    free[i] -= req.memoryBytes();
+                    placed++;
+                    break;
                 }
             }
+            each[r] = System.nanoTime() - t0;
         }
-        return out;
-    }
-
-    private static List<PlacementRequest> requests(int n, Random rnd) {
-        List<PlacementRequest> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int kind = rnd.nextInt(10);
-            ComputeMode cm = kind < 6 ? ComputeMode.CPX : kind < 8 ? ComputeMode.DPX : kind < 9 ? ComputeMode.QPX : null;
-            MemoryMode mm = cm == ComputeMode.CPX ? MemoryMode.NPS4 : cm == null ? null : MemoryMode.NPS1;
-            long max = cm == null ? 96 * GIB : 192 * GIB / cm.perGpu();
-            long bytes = GIB + (long) (rnd.nextDouble() * (max - GIB));
-            int pr = rnd.nextInt(10);
-            QosPriority priority = pr < 2 ? QosPriority.HIGH : pr < 6 ? QosPriority.MEDIUM : QosPriority.LOW;
-            out.add(new PlacementRequest("ns-" + (i % 50) + "/model-" + i, cm, mm, bytes, null, null, priority));
-        }
-        return out;
+        return new Result(System.nanoTime() - start, placed, each, List.of());
     }
 }

@@ -107,7 +107,7 @@ final class FreeIndex<T extends Candidate> {
 
     private int compare(long freeA, Candidate a, long freeB, Candidate b) {
         int byFree = Long.compare(freeA, freeB);
-        return byFree != 0 ? byFree : Placer.ORDER.compare(a.partition(), b.partition());
+        return byFree != 0 ? byFree : a.orderKey().compareTo(b.orderKey());
     }
 
     /** Splits into (keys before {@code key}, keys from {@code key} on). */

@@ -194,11 +194,12 @@ public final class PartitionInventory implements InventoryView {
 
     @Override
     public synchronized List<PartitionState> partitions() {
-        List<PartitionState> out = new ArrayList<>(slots.size());
-        for (Slot s : slots.values()) {
+        List<Slot> sorted = new ArrayList<>(slots.values());
+        sorted.sort(Comparator.comparing(Slot::orderKey));
+        List<PartitionState> out = new ArrayList<>(sorted.size());
+        for (Slot s : sorted) {
             out.add(s.snapshot());
         }
-        out.sort(Comparator.comparing(PartitionState::partition, Placer.ORDER));
         return out;
     }
 
@@ -473,7 +474,7 @@ public final class PartitionInventory implements InventoryView {
         final MemoryMode memory;
         final FreeIndex<Slot> available;
         final TreeMap<Integer, FreeIndex<Slot>> byHigh = new TreeMap<>();
-        final Set<Slot> unavailable = new TreeSet<>(Comparator.comparing(Slot::partition, Placer.ORDER));
+        final Set<Slot> unavailable = new TreeSet<>(Comparator.comparing(Slot::orderKey));
         int total;
 
         Group(ComputeMode compute, MemoryMode memory) {
@@ -503,6 +504,7 @@ public final class PartitionInventory implements InventoryView {
         final Partition partition;
         final Gpu gpu;
         final Group group;
+        final String orderKey;
         final List<Allocation> allocations = new ArrayList<>(2);
         long allocated;
         int high;
@@ -514,6 +516,12 @@ public final class PartitionInventory implements InventoryView {
             this.partition = partition;
             this.gpu = gpu;
             this.group = group;
+            this.orderKey = Placer.orderKey(partition);
+        }
+
+        @Override
+        public String orderKey() {
+            return orderKey;
         }
 
         /** Adds an allocation; the caller keeps the indexes and the GPU's HIGH count right. */

@@ -70,11 +70,11 @@ public final class Placer {
      */
     PlacementDecision choose(PlacementRequest request, Iterable<? extends Candidate> candidates, int skippedByMode) {
         List<Rejection> rejections = new ArrayList<>();
-        EnumMap<Rejection.Reason, Integer> counts = new EnumMap<>(Rejection.Reason.class);
-        if (skippedByMode > 0) {
-            counts.put(Rejection.Reason.COMPUTE_MODE, skippedByMode);
-        }
+        int[] rejected = new int[Rejection.Reason.values().length];
+        rejected[Rejection.Reason.COMPUTE_MODE.ordinal()] = skippedByMode;
         boolean high = request.priority() == QosPriority.HIGH;
+        String wanted = request.preferredPartition();
+        long need = request.memoryBytes();
         Candidate best = null;
         Candidate preferred = null;
         int seen = 0;
@@ -82,17 +82,23 @@ public final class Placer {
             seen++;
             Rejection.Reason reason = filter(request, c);
             if (reason != null) {
-                counts.merge(reason, 1, Integer::sum);
+                rejected[reason.ordinal()]++;
                 if (rejections.size() < explainLimit) {
                     rejections.add(new Rejection(c.partition().name(), reason, detail(reason, request, c)));
                 }
                 continue;
             }
-            if (c.partition().name().equals(request.preferredPartition())) {
+            if (wanted != null && c.partition().name().equals(wanted)) {
                 preferred = c;
             }
-            if (best == null || better(c, best, request.memoryBytes(), high)) {
+            if (best == null || better(c, best, need, high)) {
                 best = c;
+            }
+        }
+        EnumMap<Rejection.Reason, Integer> counts = new EnumMap<>(Rejection.Reason.class);
+        for (Rejection.Reason r : Rejection.Reason.values()) {
+            if (rejected[r.ordinal()] > 0) {
+                counts.put(r, rejected[r.ordinal()]);
             }
         }
         if (request.pinnedPartition() != null && seen == 0) {
@@ -147,7 +153,27 @@ public final class Placer {
         if (leftA != leftB) {
             return leftA < leftB;
         }
-        return ORDER.compare(a.partition(), b.partition()) < 0;
+        return a.orderKey().compareTo(b.orderKey()) < 0;
+    }
+
+    /**
+     * The key that defines {@link #ORDER}: node, GPU id, partition id (all-digit fields zero-padded
+     * so numbers compare as numbers), name, joined by NUL so a field that is a prefix of another
+     * sorts first. A plain string order, hence total and transitive even when numeric and
+     * non-numeric ids mix (a field-wise "numbers as numbers" comparator is not: 9 &lt; 10 &lt; 10a &lt; 9).
+     * Computed once per partition so that the many ties between empty partitions cost one string
+     * comparison each.
+     */
+    static String orderKey(Partition p) {
+        return pad(p.node()) + '\u0000' + pad(p.gpuId()) + '\u0000' + pad(p.partitionId()) + '\u0000' + p.name();
+    }
+
+    private static String pad(String s) {
+        if (!isDigits(s)) {
+            return s;
+        }
+        String digits = stripZeros(s);
+        return digits.length() >= 19 ? digits : "0".repeat(19 - digits.length()) + digits;
     }
 
     static String explain(PlacementRequest r, Candidate c, boolean preferred) {
@@ -166,41 +192,12 @@ public final class Placer {
         return "best fit " + where + "; " + left + " bytes left";
     }
 
-    /** Deterministic partition order: node, GPU id, partition id (numbers as numbers), name. */
-    public static final Comparator<Partition> ORDER = Comparator
-            .comparing(Partition::node, Placer::natural)
-            .thenComparing(Partition::gpuId, Placer::natural)
-            .thenComparing(Partition::partitionId, Placer::natural)
-            .thenComparing(Partition::name);
-
-    static int natural(String a, String b) {
-        if (isDigits(a) && isDigits(b)) {
-            // Compare as numbers without allocating: skip leading zeros (keep one digit), then
-            // the longer is larger, then digit by digit.
-            int ia = firstSignificant(a);
-            int ib = firstSignificant(b);
-            int byLength = Integer.compare(a.length() - ia, b.length() - ib);
-            if (byLength != 0) {
-                return byLength;
-            }
-            for (; ia < a.length(); ia++, ib++) {
-                int byDigit = Character.compare(a.charAt(ia), b.charAt(ib));
-                if (byDigit != 0) {
-                    return byDigit;
-                }
-            }
-            return 0;
-        }
-        return a.compareTo(b);
-    }
-
-    private static int firstSignificant(String s) {
-        int i = 0;
-        while (i < s.length() - 1 && s.charAt(i) == '0') {
-            i++;
-        }
-        return i;
-    }
+    /**
+     * Deterministic partition order: node, GPU id, partition id (numbers as numbers), name; the
+     * order of {@link #orderKey}, so sorted views, the inventory's indexes and tie-breaks agree.
+     * Allocates a key per comparison: for sorting views, not for hot paths (those keep the key).
+     */
+    public static final Comparator<Partition> ORDER = Comparator.comparing(Placer::orderKey);
 
     private static boolean isDigits(String s) {
         if (s.isEmpty()) {
@@ -214,7 +211,19 @@ public final class Placer {
         return true;
     }
 
-    private record SnapshotCandidate(PartitionState state, int highOnGpu) implements Candidate {
+    private static String stripZeros(String s) {
+        int i = 0;
+        while (i < s.length() - 1 && s.charAt(i) == '0') {
+            i++;
+        }
+        return s.substring(i);
+    }
+
+    private record SnapshotCandidate(PartitionState state, int highOnGpu, String orderKey) implements Candidate {
+        SnapshotCandidate(PartitionState state, int highOnGpu) {
+            this(state, highOnGpu, Placer.orderKey(state.partition()));
+        }
+
         @Override
         public Partition partition() {
             return state.partition();

@@ -139,7 +139,9 @@ class IndexedPlacementEquivalenceTest {
 
     private static Partition partition(Random rnd, String node, int gpu, int p, ComputeMode cm, MemoryMode mm) {
         String name = node + "-g" + gpu + "-p" + p;
-        return new Partition(name, node, String.valueOf(gpu), (rnd.nextInt(4) == 0 ? "0" : "") + p, cm, mm,
+        // Leading zeros and ids that are not numbers, mixed with numbers, test the tie order.
+        String id = (rnd.nextInt(4) == 0 ? "0" : "") + p + (rnd.nextInt(6) == 0 ? "a" : "");
+        return new Partition(name + (id.endsWith("a") ? "a" : ""), node, String.valueOf(gpu), id, cm, mm,
                 SIZES[1 + rnd.nextInt(SIZES.length - 1)], "amd.com/gpu");
     }
 
