@@ -29,6 +29,9 @@ final class FreeIndex<T extends Candidate> {
 
     private final java.util.SplittableRandom random;
     private Node<T> root;
+    /** The two halves of the last {@link #split}; null between operations. */
+    private Node<T> splitLeft;
+    private Node<T> splitRight;
 
     FreeIndex(long seed) {
         this.random = new java.util.SplittableRandom(seed);
@@ -43,9 +46,33 @@ final class FreeIndex<T extends Candidate> {
     }
 
     void add(T item) {
-        Node<T> n = new Node<>(item, item.freeBytes(), random.nextInt());
-        Node<T>[] parts = split(root, n);
-        root = merge(merge(parts[0], n), parts[1]);
+        root = insert(root, new Node<>(item, item.freeBytes(), random.nextInt()));
+    }
+
+    /**
+     * Walks down by key to where {@code n}'s priority belongs (comparisons only), and splits just
+     * the subtree found there: cheaper than splitting the whole tree at the root and merging back.
+     */
+    private Node<T> insert(Node<T> t, Node<T> n) {
+        if (t == null) {
+            return n;
+        }
+        if (n.priority > t.priority) {
+            split(t, n);
+            n.left = splitLeft;
+            n.right = splitRight;
+            splitLeft = null;
+            splitRight = null;
+            update(n);
+            return n;
+        }
+        if (compare(n.free, n.item, t.free, t.item) < 0) {
+            t.left = insert(t.left, n);
+        } else {
+            t.right = insert(t.right, n);
+        }
+        t.size++;
+        return t;
     }
 
     /** Removes {@code item} (found by its current free bytes and partition); false if absent. */
@@ -110,24 +137,28 @@ final class FreeIndex<T extends Candidate> {
         return byFree != 0 ? byFree : a.orderKey().compareTo(b.orderKey());
     }
 
-    /** Splits into (keys before {@code key}, keys from {@code key} on). */
-    @SuppressWarnings("unchecked")
-    private Node<T>[] split(Node<T> n, Node<T> key) {
+    /**
+     * Splits {@code n} into keys before {@code key} ({@link #splitLeft}) and keys from {@code key} on
+     * ({@link #splitRight}). Results go to fields rather than a returned pair so a split allocates
+     * nothing.
+     */
+    private void split(Node<T> n, Node<T> key) {
         if (n == null) {
-            return new Node[] {null, null};
+            splitLeft = null;
+            splitRight = null;
+            return;
         }
         if (compare(n.free, n.item, key.free, key.item) < 0) {
-            Node<T>[] parts = split(n.right, key);
-            n.right = parts[0];
+            split(n.right, key);
+            n.right = splitLeft;
             update(n);
-            parts[0] = n;
-            return parts;
+            splitLeft = n;
+        } else {
+            split(n.left, key);
+            n.left = splitRight;
+            update(n);
+            splitRight = n;
         }
-        Node<T>[] parts = split(n.left, key);
-        n.left = parts[1];
-        update(n);
-        parts[1] = n;
-        return parts;
     }
 
     private Node<T> merge(Node<T> a, Node<T> b) {

@@ -383,7 +383,7 @@ public final class PartitionInventory implements InventoryView {
             return false;
         }
         Rejection.Reason reason = Placer.filter(request, s);
-        out.add(new Rejection(s.partition.name(), reason, Placer.detail(reason, request, s)));
+        out.add(Rejection.of(reason, request, s));
         return out.size() < limit;
     }
 

@@ -84,7 +84,7 @@ public final class Placer {
             if (reason != null) {
                 rejected[reason.ordinal()]++;
                 if (rejections.size() < explainLimit) {
-                    rejections.add(new Rejection(c.partition().name(), reason, detail(reason, request, c)));
+                    rejections.add(Rejection.of(reason, request, c));
                 }
                 continue;
             }
@@ -133,14 +133,14 @@ public final class Placer {
         return null;
     }
 
-    static String detail(Rejection.Reason reason, PlacementRequest r, Candidate c) {
-        Partition p = c.partition();
+    /** The readable detail of a rejection of {@code p}, which had {@code freeBytes} free. */
+    static String detail(Rejection.Reason reason, PlacementRequest r, Partition p, long freeBytes) {
         return switch (reason) {
             case UNAVAILABLE -> "node " + p.node() + " is not available";
             case NOT_PINNED -> "not the pinned partition " + r.pinnedPartition();
             case COMPUTE_MODE -> "compute mode " + p.computeMode() + ", wanted " + r.computeMode();
             case MEMORY_MODE -> "memory mode " + p.memoryMode() + ", wanted " + r.memoryMode();
-            case INSUFFICIENT_MEMORY -> c.freeBytes() + " bytes free, wanted " + r.memoryBytes();
+            case INSUFFICIENT_MEMORY -> freeBytes + " bytes free, wanted " + r.memoryBytes();
         };
     }
 

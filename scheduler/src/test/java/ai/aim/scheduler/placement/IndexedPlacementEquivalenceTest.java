@@ -116,12 +116,13 @@ class IndexedPlacementEquivalenceTest {
         assertThat(actual.explanation()).as(where).isEqualTo(expected.explanation());
         assertThat(actual.rejectedByReason()).as(where).isEqualTo(expected.rejectedByReason());
         assertThat(actual.rejections()).as(where).hasSameSizeAs(expected.rejections());
-        Map<String, Rejection.Reason> truth = new HashMap<>();
+        Map<String, Rejection> truth = new HashMap<>();
         for (Rejection r : everyRejection.rejections()) {
-            truth.put(r.partition(), r.reason());
+            truth.put(r.partition(), r);
         }
         for (Rejection r : actual.rejections()) {
-            assertThat(r.reason()).as(where + " " + r).isEqualTo(truth.get(r.partition()));
+            // Same reason and the same detail (formatted later, from the facts at decision time).
+            assertThat(r).as(where + " " + r).isEqualTo(truth.get(r.partition()));
         }
         assertThat(actual.rejections()).extracting(Rejection::partition).doesNotHaveDuplicates();
     }
