@@ -141,6 +141,8 @@ class SidecarProtocolTest {
             }
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> first.reports().model("ns", "llama").isPresent());
+        // A report can reach the scheduler before its Welcome reaches the sidecar: wait for the session.
+        await().atMost(Duration.ofSeconds(10)).until(link::connected);
 
         first.close();
         await().atMost(Duration.ofSeconds(10)).until(() -> !link.connected());

@@ -6,19 +6,29 @@ import ai.aim.scheduler.placement.Partition;
 import ai.aim.scheduler.placement.PartitionInventory;
 import ai.aim.scheduler.placement.PlacementDecision;
 import ai.aim.scheduler.placement.PlacementRequest;
+import ai.aim.scheduler.placement.Placer;
 import ai.aim.scheduler.placement.QosPriority;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
- * Places many models onto a large synthetic fleet with {@link PartitionInventory#placeAll} (best
- * fit, HIGH spread, explanations) and, as the baseline, with a plain first-fit scan over the same
- * partitions. Seeded, so every run places the same requests. Single-threaded.
+ * Places many models onto a large synthetic fleet three ways, on the same seeded fleet and requests:
+ * {@link PartitionInventory} with its index (best fit, HIGH spread, explanations: what the
+ * controller runs), the same inventory in its full-scan reference mode
+ * ({@link PartitionInventory#fullScan}: the same choices, every partition looked at per decision),
+ * and a plain first-fit scan (the floor of any placement). Single-threaded.
  */
 final class PlacementScale {
     private static final long GIB = 1L << 30;
+
+    private PlacementScale() {
+    }
 
     record Fleet(List<Partition> partitions, String description) {
     }
@@ -72,7 +82,14 @@ final class PlacementScale {
         return out;
     }
 
-    record Result(long totalNanos, int placed, long[] decisionNanos) {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /**
+     * One pass: wall time, this thread's CPU time (on a shared machine the wall time includes waiting
+     * for a core; the CPU time does not), how many were placed, each decision's wall time, and what
+     * was chosen (in decision order).
+     */
+    record Result(long totalNanos, long cpuNanos, int placed, long[] decisionNanos, List<String> chosen) {
         long percentile(double q) {
             long[] sorted = decisionNanos.clone();
             Arrays.sort(sorted);
@@ -80,27 +97,40 @@ final class PlacementScale {
         }
     }
 
-    /** Best fit with spread and explanations: what the controller runs. */
+    /** Best fit with spread and explanations, from the inventory's index: what the controller runs. */
     static Result placeAll(Fleet fleet, List<PlacementRequest> requests) {
-        PartitionInventory inv = new PartitionInventory();
+        return placeAll(fleet, requests, () -> new PartitionInventory(new Placer()));
+    }
+
+    /** The same decisions from the full-scan reference inventory (every partition looked at per decision). */
+    static Result placeAllByScan(Fleet fleet, List<PlacementRequest> requests) {
+        return placeAll(fleet, requests, () -> PartitionInventory.fullScan(new Placer()));
+    }
+
+    private static Result placeAll(Fleet fleet, List<PlacementRequest> requests, Supplier<PartitionInventory> factory) {
+        PartitionInventory inv = factory.get();
         for (Partition p : fleet.partitions()) {
             inv.upsert(p, true);
         }
         // The same order placeAll uses, timed one decision at a time.
         List<PlacementRequest> ordered = new ArrayList<>(requests);
-        ordered.sort(java.util.Comparator.comparing(PlacementRequest::priority)
-                .thenComparing(java.util.Comparator.comparingLong(PlacementRequest::memoryBytes).reversed())
+        ordered.sort(Comparator.comparing(PlacementRequest::priority)
+                .thenComparing(Comparator.comparingLong(PlacementRequest::memoryBytes).reversed())
                 .thenComparing(PlacementRequest::model));
         long[] each = new long[ordered.size()];
+        List<String> chosen = new ArrayList<>(ordered.size());
         int placed = 0;
+        long cpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         for (int i = 0; i < ordered.size(); i++) {
             long t0 = System.nanoTime();
             PlacementDecision d = inv.place(ordered.get(i));
             each[i] = System.nanoTime() - t0;
             placed += d.placed() ? 1 : 0;
+            chosen.add(d.chosen().map(Partition::name).orElse(""));
         }
-        return new Result(System.nanoTime() - start, placed, each);
+        long wall = System.nanoTime() - start;
+        return new Result(wall, THREADS.getCurrentThreadCpuTime() - cpu, placed, each, chosen);
     }
 
     /** Baseline: first partition (in fleet order) with matching mode and enough free memory. */
@@ -112,6 +142,7 @@ final class PlacementScale {
         }
         long[] each = new long[requests.size()];
         int placed = 0;
+        long cpu = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         for (int r = 0; r < requests.size(); r++) {
             long t0 = System.nanoTime();
@@ -125,6 +156,7 @@ final class PlacementScale {
             }
             each[r] = System.nanoTime() - t0;
         }
-        return new Result(System.nanoTime() - start, placed, each);
+        long wall = System.nanoTime() - start;
+        return new Result(wall, THREADS.getCurrentThreadCpuTime() - cpu, placed, each, List.of());
     }
 }

@@ -9,19 +9,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The scheduler at fleet scale, two parts:
  *
  * <ol>
- *   <li>Placement: 10,000 models onto a synthetic fleet, best fit with HIGH spread (what the
- *       controller runs) against a first-fit scan (baseline); medians of several rounds.</li>
+ *   <li>Placement: 10,000 models onto a synthetic fleet, best fit with HIGH spread from the
+ *       inventory's index (what the controller runs) against a first-fit scan and against the
+ *       inventory's full-scan reference mode (baselines); medians of several rounds.</li>
  *   <li>Ingestion: one scheduler in this process takes load reports from 2,000 simulated sidecars
  *       (a child process, {@link SidecarSwarm}) at 1 Hz; this process's CPU time over the
  *       measurement window (OperatingSystemMXBean) over wall time is the scheduler's cost.</li>
  * </ol>
  *
- * <p>{@code java -cp benchmarks/target/aim-bench.jar ai.aim.bench.scheduler.SchedulerScale [models] [sidecars] [seconds]}
+ * <p>{@code java -cp benchmarks/target/aim-bench.jar ai.aim.bench.scheduler.SchedulerScale [models] [sidecars] [seconds] [scanRounds]}
  */
 public final class SchedulerScale {
     private SchedulerScale() {
@@ -31,32 +33,71 @@ public final class SchedulerScale {
         int models = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int sidecars = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-        placement(models, PlacementScale.fleet(1000, 8, 2, 1));
-        placement(models, PlacementScale.fleet(1000, 8, 8, 8));
+        int scanRounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        placement(models, PlacementScale.fleet(1000, 8, 2, 1), scanRounds);
+        placement(models, PlacementScale.fleet(1000, 8, 8, 8), scanRounds);
         if (seconds > 0) {
             ingestion(sidecars, seconds);
         }
     }
 
-    static void placement(int models, PlacementScale.Fleet fleet) {
+    /**
+     * Indexed inventory and first fit: three warm-up rounds, then {@code rounds} alternating rounds,
+     * medians. The full-scan reference costs seconds per round, so it runs {@code scanRounds} times
+     * (0: skipped) after the others, without a warm-up round of its own (10,000 decisions over
+     * thousands of partitions compile its loop within the first few); its choices must equal the
+     * index's.
+     */
+    static void placement(int models, PlacementScale.Fleet fleet, int scanRounds) {
         System.out.println("== placement: " + models + " models onto " + fleet.description());
         List<ai.aim.scheduler.placement.PlacementRequest> requests = PlacementScale.models(models, fleet.partitions(), 42);
         int rounds = 5;
         List<PlacementScale.Result> best = new ArrayList<>();
         List<PlacementScale.Result> first = new ArrayList<>();
-        PlacementScale.placeAll(fleet, requests); // warm-up
-        PlacementScale.firstFit(fleet, requests);
+        // Warm-up: on the shared 2-core machine the compiler threads compete with other builds, and
+        // with a single warm-up round the first measured rounds were still getting faster.
+        for (int i = 0; i < 3; i++) {
+            PlacementScale.placeAll(fleet, requests);
+            PlacementScale.firstFit(fleet, requests);
+        }
         for (int i = 0; i < rounds; i++) {
             best.add(PlacementScale.placeAll(fleet, requests));
             first.add(PlacementScale.firstFit(fleet, requests));
         }
         PlacementScale.Result b = median(best);
         PlacementScale.Result f = median(first);
-        System.out.printf("best fit + spread: median total %.1f ms over %d rounds, placed %d/%d, decision p50 %.1f us, p99 %.1f us, max %.1f us%n",
-                b.totalNanos() / 1e6, rounds, b.placed(), models, b.percentile(0.5) / 1e3, b.percentile(0.99) / 1e3, b.percentile(1.0) / 1e3);
-        System.out.printf("first fit (baseline): median total %.1f ms, placed %d/%d, decision p50 %.1f us, p99 %.1f us%n",
-                f.totalNanos() / 1e6, f.placed(), models, f.percentile(0.5) / 1e3, f.percentile(0.99) / 1e3);
-        System.out.printf("ratio best-fit/first-fit total time: %.2f%n", (double) b.totalNanos() / f.totalNanos());
+        System.out.printf("best fit + spread, indexed: median wall %.1f ms over %d rounds %s, CPU median %.1f ms, placed %d/%d, decision p50 %.1f us, p99 %.1f us, max %.1f us%n",
+                b.totalNanos() / 1e6, rounds, millis(best), medianCpu(best) / 1e6, b.placed(), models, b.percentile(0.5) / 1e3,
+                b.percentile(0.99) / 1e3, b.percentile(1.0) / 1e3);
+        System.out.printf("first fit (baseline): median wall %.1f ms %s, CPU median %.1f ms, placed %d/%d, decision p50 %.1f us, p99 %.1f us%n",
+                f.totalNanos() / 1e6, millis(first), medianCpu(first) / 1e6, f.placed(), models, f.percentile(0.5) / 1e3,
+                f.percentile(0.99) / 1e3);
+        System.out.printf("ratio indexed/first-fit: wall %.2f, CPU %.2f%n", (double) b.totalNanos() / f.totalNanos(),
+                (double) medianCpu(best) / medianCpu(first));
+        if (scanRounds <= 0) {
+            return;
+        }
+        List<PlacementScale.Result> scan = new ArrayList<>();
+        for (int i = 0; i < scanRounds; i++) {
+            scan.add(PlacementScale.placeAllByScan(fleet, requests));
+        }
+        PlacementScale.Result s = median(scan);
+        if (!s.chosen().equals(b.chosen())) {
+            throw new IllegalStateException("the indexed and the full-scan inventory chose differently");
+        }
+        System.out.printf("best fit + spread, full scan (baseline): median wall %.1f ms over %d round(s) %s, CPU median %.1f ms, decision p50 %.1f us, p99 %.1f us; same choices: yes%n",
+                s.totalNanos() / 1e6, scanRounds, millis(scan), medianCpu(scan) / 1e6, s.percentile(0.5) / 1e3, s.percentile(0.99) / 1e3);
+        System.out.printf("ratio full-scan/indexed: wall %.1f, CPU %.1f, decision p50 %.1f%n", (double) s.totalNanos() / b.totalNanos(),
+                (double) medianCpu(scan) / medianCpu(best), (double) s.percentile(0.5) / b.percentile(0.5));
+    }
+
+    private static long medianCpu(List<PlacementScale.Result> rs) {
+        long[] cpu = rs.stream().mapToLong(PlacementScale.Result::cpuNanos).sorted().toArray();
+        return cpu[cpu.length / 2];
+    }
+
+    private static String millis(List<PlacementScale.Result> rs) {
+        return rs.stream().map(r -> String.valueOf(Math.round(r.totalNanos() / 1e6))).collect(Collectors.joining(", ", "[", "] ms"));
     }
 
     private static PlacementScale.Result median(List<PlacementScale.Result> rs) {

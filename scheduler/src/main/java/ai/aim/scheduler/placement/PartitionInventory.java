@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The scheduler's ledger of GPU partitions and the memory promised on each: partitions come and go
@@ -23,10 +26,12 @@ import java.util.Optional;
  */
 public final class PartitionInventory implements InventoryView {
     private final Placer placer;
+    /** True for the reference mode: every decision scans every partition instead of using the index. */
+    private final boolean fullScan;
     private final Map<String, Slot> slots = new HashMap<>();
     private final Map<String, Gpu> gpus = new HashMap<>();
-    /** Slots by mode pair, for scanning only what can match. */
-    private final Map<ComputeMode, Map<MemoryMode, List<Slot>>> byMode = new EnumMap<>(ComputeMode.class);
+    /** Slots by mode pair, indexed by free memory and GPU HIGH load; [compute ordinal][memory ordinal]. */
+    private final Group[][] groups = new Group[ComputeMode.values().length][MemoryMode.values().length];
     private final Map<String, Slot> placedOn = new HashMap<>();
     private long version;
 
@@ -35,7 +40,26 @@ public final class PartitionInventory implements InventoryView {
     }
 
     public PartitionInventory(Placer placer) {
+        this(placer, false);
+    }
+
+    private PartitionInventory(Placer placer, boolean fullScan) {
         this.placer = placer;
+        this.fullScan = fullScan;
+        for (ComputeMode c : ComputeMode.values()) {
+            for (MemoryMode m : MemoryMode.values()) {
+                groups[c.ordinal()][m.ordinal()] = new Group(c, m);
+            }
+        }
+    }
+
+    /**
+     * The reference inventory: the same ledger, but every decision scans every partition of the
+     * requested compute mode with {@link Placer} instead of asking the index. Same choices, O(n) per
+     * decision; kept to measure the index against and to check it.
+     */
+    public static PartitionInventory fullScan(Placer placer) {
+        return new PartitionInventory(placer, true);
     }
 
     // ---- partitions ----
@@ -45,7 +69,7 @@ public final class PartitionInventory implements InventoryView {
         version++;
         Slot existing = slots.get(partition.name());
         if (existing != null && existing.partition.equals(partition)) {
-            existing.available = available;
+            setAvailable(existing, available);
             return;
         }
         List<Allocation> keep = List.of();
@@ -53,14 +77,15 @@ public final class PartitionInventory implements InventoryView {
             keep = new ArrayList<>(existing.allocations);
             detach(existing);
         }
-        Slot slot = new Slot(partition, gpus.computeIfAbsent(partition.physicalGpu(), k -> new Gpu()));
+        Gpu gpu = gpus.computeIfAbsent(partition.physicalGpu(), k -> new Gpu());
+        Slot slot = new Slot(partition, gpu, groups[partition.computeMode().ordinal()][partition.memoryMode().ordinal()]);
         slot.available = available;
         slots.put(partition.name(), slot);
-        byMode.computeIfAbsent(partition.computeMode(), k -> new EnumMap<>(MemoryMode.class))
-                .computeIfAbsent(partition.memoryMode(), k -> new ArrayList<>()).add(slot);
+        gpu.slots.add(slot);
+        slot.group.total++;
+        index(slot);
         for (Allocation a : keep) {
-            slot.add(a);
-            placedOn.put(a.model(), slot);
+            allocate(slot, a);
         }
     }
 
@@ -69,7 +94,7 @@ public final class PartitionInventory implements InventoryView {
         version++;
         for (Slot s : slots.values()) {
             if (s.partition.node().equals(node)) {
-                s.available = available;
+                setAvailable(s, available);
             }
         }
     }
@@ -90,8 +115,20 @@ public final class PartitionInventory implements InventoryView {
 
     private void detach(Slot slot) {
         slots.remove(slot.partition.name());
-        byMode.get(slot.partition.computeMode()).get(slot.partition.memoryMode()).remove(slot);
-        slot.gpu.high -= slot.high;
+        unindex(slot);
+        slot.group.total--;
+        slot.gpu.slots.remove(slot);
+        if (slot.high != 0) {
+            changeGpuHigh(slot.gpu, -slot.high);
+        }
+    }
+
+    private void setAvailable(Slot slot, boolean available) {
+        if (slot.available != available) {
+            unindex(slot);
+            slot.available = available;
+            index(slot);
+        }
     }
 
     // ---- models ----
@@ -104,7 +141,8 @@ public final class PartitionInventory implements InventoryView {
         version++;
         releaseLocked(request.model());
         PlacementDecision d = decide(request);
-        d.chosen().ifPresent(p -> allocate(slots.get(p.name()), request));
+        d.chosen().ifPresent(p -> allocate(slots.get(p.name()),
+                new Allocation(request.model(), request.memoryBytes(), request.priority())));
         return d;
     }
 
@@ -124,7 +162,7 @@ public final class PartitionInventory implements InventoryView {
             return false;
         }
         releaseLocked(model);
-        allocate(slot, new PlacementRequest(model, null, null, memoryBytes, null, null, priority));
+        allocate(slot, new Allocation(model, memoryBytes, priority));
         return true;
     }
 
@@ -156,11 +194,12 @@ public final class PartitionInventory implements InventoryView {
 
     @Override
     public synchronized List<PartitionState> partitions() {
-        List<PartitionState> out = new ArrayList<>(slots.size());
-        for (Slot s : slots.values()) {
+        List<Slot> sorted = new ArrayList<>(slots.values());
+        sorted.sort(Comparator.comparing(Slot::orderKey));
+        List<PartitionState> out = new ArrayList<>(sorted.size());
+        for (Slot s : sorted) {
             out.add(s.snapshot());
         }
-        out.sort(Comparator.comparing(PartitionState::partition, Placer.ORDER));
         return out;
     }
 
@@ -200,10 +239,11 @@ public final class PartitionInventory implements InventoryView {
     @Override
     public synchronized int countPlaceable(ComputeMode computeMode, MemoryMode memoryMode, long memoryBytes) {
         int n = 0;
-        for (Slot s : slots.values()) {
-            if (s.available && (computeMode == null || computeMode == s.partition.computeMode())
-                    && (memoryMode == null || memoryMode == s.partition.memoryMode()) && s.freeBytes() >= memoryBytes) {
-                n++;
+        for (Group[] row : groups) {
+            for (Group g : row) {
+                if ((computeMode == null || computeMode == g.compute) && (memoryMode == null || memoryMode == g.memory)) {
+                    n += g.available.size() - g.available.countBelow(memoryBytes);
+                }
             }
         }
         return n;
@@ -216,20 +256,149 @@ public final class PartitionInventory implements InventoryView {
             Slot pinned = slots.get(request.pinnedPartition());
             return placer.choose(request, pinned == null ? List.of() : List.of(pinned), 0);
         }
+        if (fullScan) {
+            return decideByScan(request);
+        }
+        return decideIndexed(request);
+    }
+
+    private PlacementDecision decideByScan(PlacementRequest request) {
         if (request.computeMode() == null) {
             return placer.choose(request, slots.values(), 0);
         }
-        Map<MemoryMode, List<Slot>> sameCompute = byMode.getOrDefault(request.computeMode(), Map.of());
         List<Slot> scan = new ArrayList<>();
-        for (List<Slot> group : sameCompute.values()) {
-            scan.addAll(group);
+        for (Slot s : slots.values()) {
+            if (s.partition.computeMode() == request.computeMode()) {
+                scan.add(s);
+            }
         }
         return placer.choose(request, scan, slots.size() - scan.size());
     }
 
-    private void allocate(Slot slot, PlacementRequest r) {
-        slot.add(new Allocation(r.model(), r.memoryBytes(), r.priority()));
-        placedOn.put(r.model(), slot);
+    /**
+     * The same decision as {@link Placer#place} over a snapshot of every partition, from the indexes:
+     * per mode group one ceiling lookup (HIGH: in the least-loaded bucket that has a fit), counts
+     * from group sizes and ranks, and at most the explain limit of rejections listed, taken in
+     * filter order from sets known to be rejected.
+     */
+    private PlacementDecision decideIndexed(PlacementRequest request) {
+        ComputeMode wantCompute = request.computeMode();
+        MemoryMode wantMemory = request.memoryMode();
+        long need = request.memoryBytes();
+        boolean high = request.priority() == QosPriority.HIGH;
+        int unavailable = 0;
+        int computeMismatch = 0;
+        int memoryMismatch = 0;
+        int insufficient = 0;
+        Slot best = null;
+        for (Group[] row : groups) {
+            for (Group g : row) {
+                if (g.total == 0) {
+                    continue;
+                }
+                unavailable += g.unavailable.size();
+                if (wantCompute != null && wantCompute != g.compute) {
+                    computeMismatch += g.available.size();
+                    continue;
+                }
+                if (wantMemory != null && wantMemory != g.memory) {
+                    memoryMismatch += g.available.size();
+                    continue;
+                }
+                insufficient += g.available.countBelow(need);
+                Slot candidate = high ? g.bestHigh(need) : g.available.ceiling(need);
+                if (candidate != null && (best == null || Placer.better(candidate, best, need, high))) {
+                    best = candidate;
+                }
+            }
+        }
+        EnumMap<Rejection.Reason, Integer> counts = new EnumMap<>(Rejection.Reason.class);
+        putIfPositive(counts, Rejection.Reason.UNAVAILABLE, unavailable);
+        putIfPositive(counts, Rejection.Reason.COMPUTE_MODE, computeMismatch);
+        putIfPositive(counts, Rejection.Reason.MEMORY_MODE, memoryMismatch);
+        putIfPositive(counts, Rejection.Reason.INSUFFICIENT_MEMORY, insufficient);
+        List<Rejection> rejections = listRejections(request);
+        if (best == null) {
+            rejections.sort(Comparator.comparing(Rejection::partition));
+            return new PlacementDecision(request, Optional.empty(), "no partition fits", rejections, counts);
+        }
+        Slot preferred = request.preferredPartition() == null ? null : slots.get(request.preferredPartition());
+        if (preferred != null && Placer.filter(request, preferred) != null) {
+            preferred = null;
+        }
+        Slot chosen = preferred != null ? preferred : best;
+        return new PlacementDecision(request, Optional.of(chosen.partition),
+                Placer.explain(request, chosen, preferred != null), rejections, counts);
+    }
+
+    private static void putIfPositive(EnumMap<Rejection.Reason, Integer> counts, Rejection.Reason reason, int n) {
+        if (n > 0) {
+            counts.put(reason, n);
+        }
+    }
+
+    /** Up to the explain limit of concrete rejections, in filter order: unavailable, modes, memory. */
+    private List<Rejection> listRejections(PlacementRequest request) {
+        int limit = placer.explainLimit();
+        List<Rejection> out = new ArrayList<>(Math.min(limit, 8));
+        if (limit == 0) {
+            return out;
+        }
+        for (Group[] row : groups) {
+            for (Group g : row) {
+                for (Slot s : g.unavailable) {
+                    if (!addRejection(out, limit, request, s)) {
+                        return out;
+                    }
+                }
+            }
+        }
+        for (int pass = 0; pass < 3; pass++) {
+            for (Group[] row : groups) {
+                for (Group g : row) {
+                    boolean computeOk = request.computeMode() == null || request.computeMode() == g.compute;
+                    boolean memoryOk = request.memoryMode() == null || request.memoryMode() == g.memory;
+                    boolean take = switch (pass) {
+                        case 0 -> !computeOk;
+                        case 1 -> computeOk && !memoryOk;
+                        default -> computeOk && memoryOk;
+                    };
+                    if (!take) {
+                        continue;
+                    }
+                    long below = pass == 2 ? request.memoryBytes() : Long.MAX_VALUE;
+                    g.available.visitBelow(below, s -> addRejection(out, limit, request, s));
+                    if (out.size() >= limit) {
+                        return out;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Adds the rejection of {@code s}; false once the list is full. */
+    private static boolean addRejection(List<Rejection> out, int limit, PlacementRequest request, Slot s) {
+        if (out.size() >= limit) {
+            return false;
+        }
+        Rejection.Reason reason = Placer.filter(request, s);
+        out.add(Rejection.of(reason, request, s));
+        return out.size() < limit;
+    }
+
+    private void allocate(Slot slot, Allocation a) {
+        if (a.priority() == QosPriority.HIGH) {
+            unindex(slot);
+            slot.add(a);
+            index(slot);
+            changeGpuHigh(slot.gpu, 1);
+        } else {
+            unindex(slot);
+            slot.add(a);
+            index(slot);
+        }
+        placedOn.put(a.model(), slot);
     }
 
     private String releaseLocked(String model) {
@@ -237,28 +406,116 @@ public final class PartitionInventory implements InventoryView {
         if (s == null) {
             return null;
         }
-        s.removeModel(model);
+        unindex(s);
+        Allocation a = s.removeModel(model);
+        index(s);
+        if (a != null && a.priority() == QosPriority.HIGH) {
+            changeGpuHigh(s.gpu, -1);
+        }
         return s.partition.name();
     }
 
-    /** HIGH models on one physical GPU. */
+    /** Changes a GPU's HIGH count, moving its partitions to their new bucket. */
+    private void changeGpuHigh(Gpu gpu, int delta) {
+        for (Slot s : gpu.slots) {
+            unindex(s);
+        }
+        gpu.high += delta;
+        for (Slot s : gpu.slots) {
+            index(s);
+        }
+    }
+
+    private void index(Slot s) {
+        if (s.indexed || slots.get(s.partition.name()) != s) {
+            return;
+        }
+        s.indexed = true;
+        Group g = s.group;
+        if (!s.available) {
+            g.unavailable.add(s);
+            return;
+        }
+        g.available.add(s);
+        g.byHigh.computeIfAbsent(s.gpu.high, h -> new FreeIndex<>(g.seed() * 1009 + h)).add(s);
+    }
+
+    private void unindex(Slot s) {
+        if (!s.indexed) {
+            return;
+        }
+        s.indexed = false;
+        Group g = s.group;
+        if (!s.available) {
+            g.unavailable.remove(s);
+            return;
+        }
+        g.available.remove(s);
+        FreeIndex<Slot> bucket = g.byHigh.get(s.gpu.high);
+        bucket.remove(s);
+        if (bucket.isEmpty()) {
+            g.byHigh.remove(s.gpu.high);
+        }
+    }
+
+    /** HIGH models on one physical GPU, and its partitions (whose index keys depend on that count). */
     private static final class Gpu {
+        final List<Slot> slots = new ArrayList<>(8);
         int high;
+    }
+
+    /**
+     * The partitions of one (compute mode, memory mode) pair: the available ones ordered by free
+     * bytes (best fit = ceiling), the same split into buckets by their GPU's HIGH count (spread =
+     * lowest bucket with a fit), and the unavailable ones (only counted and listed).
+     */
+    private static final class Group {
+        final ComputeMode compute;
+        final MemoryMode memory;
+        final FreeIndex<Slot> available;
+        final TreeMap<Integer, FreeIndex<Slot>> byHigh = new TreeMap<>();
+        final Set<Slot> unavailable = new TreeSet<>(Comparator.comparing(Slot::orderKey));
+        int total;
+
+        Group(ComputeMode compute, MemoryMode memory) {
+            this.compute = compute;
+            this.memory = memory;
+            this.available = new FreeIndex<>(seed());
+        }
+
+        long seed() {
+            return 31L * compute.ordinal() + memory.ordinal();
+        }
+
+        /** Least HIGH-loaded GPU with a fit, then best fit on it (see {@link Placer}). */
+        Slot bestHigh(long need) {
+            for (FreeIndex<Slot> bucket : byHigh.values()) {
+                Slot s = bucket.ceiling(need);
+                if (s != null) {
+                    return s;
+                }
+            }
+            return null;
+        }
     }
 
     /** One partition's live state; guarded by the inventory's lock. */
     private static final class Slot implements Candidate {
         final Partition partition;
         final Gpu gpu;
+        final Group group;
         final String orderKey;
         final List<Allocation> allocations = new ArrayList<>(2);
         long allocated;
         int high;
         boolean available = true;
 
-        Slot(Partition partition, Gpu gpu) {
+        boolean indexed;
+
+        Slot(Partition partition, Gpu gpu, Group group) {
             this.partition = partition;
             this.gpu = gpu;
+            this.group = group;
             this.orderKey = Placer.orderKey(partition);
         }
 
@@ -267,16 +524,17 @@ public final class PartitionInventory implements InventoryView {
             return orderKey;
         }
 
+        /** Adds an allocation; the caller keeps the indexes and the GPU's HIGH count right. */
         void add(Allocation a) {
             allocations.add(a);
             allocated += a.memoryBytes();
             if (a.priority() == QosPriority.HIGH) {
                 high++;
-                gpu.high++;
             }
         }
 
-        void removeModel(String model) {
+        /** Removes a model's allocation and returns it (null if absent); the caller keeps the indexes right. */
+        Allocation removeModel(String model) {
             for (int i = 0; i < allocations.size(); i++) {
                 Allocation a = allocations.get(i);
                 if (a.model().equals(model)) {
@@ -284,11 +542,11 @@ public final class PartitionInventory implements InventoryView {
                     allocated -= a.memoryBytes();
                     if (a.priority() == QosPriority.HIGH) {
                         high--;
-                        gpu.high--;
                     }
-                    return;
+                    return a;
                 }
             }
+            return null;
         }
 
         PartitionState snapshot() {

@@ -43,6 +43,11 @@ public final class Placer {
         this.explainLimit = explainLimit;
     }
 
+    /** Rejections this placer lists individually per decision. */
+    int explainLimit() {
+        return explainLimit;
+    }
+
     /** Places {@code request} over a snapshot of partitions (nothing is allocated). */
     public PlacementDecision place(PlacementRequest request, Collection<PartitionState> partitions) {
         Map<String, Integer> highByGpu = new HashMap<>();
@@ -79,7 +84,7 @@ public final class Placer {
             if (reason != null) {
                 rejected[reason.ordinal()]++;
                 if (rejections.size() < explainLimit) {
-                    rejections.add(new Rejection(c.partition().name(), reason, detail(reason, request, c)));
+                    rejections.add(Rejection.of(reason, request, c));
                 }
                 continue;
             }
@@ -108,7 +113,7 @@ public final class Placer {
         return new PlacementDecision(request, Optional.of(chosen.partition()), explain(request, chosen, preferred != null), rejections, counts);
     }
 
-    private static Rejection.Reason filter(PlacementRequest r, Candidate c) {
+    static Rejection.Reason filter(PlacementRequest r, Candidate c) {
         Partition p = c.partition();
         if (!c.available()) {
             return Rejection.Reason.UNAVAILABLE;
@@ -128,18 +133,18 @@ public final class Placer {
         return null;
     }
 
-    private static String detail(Rejection.Reason reason, PlacementRequest r, Candidate c) {
-        Partition p = c.partition();
+    /** The readable detail of a rejection of {@code p}, which had {@code freeBytes} free. */
+    static String detail(Rejection.Reason reason, PlacementRequest r, Partition p, long freeBytes) {
         return switch (reason) {
             case UNAVAILABLE -> "node " + p.node() + " is not available";
             case NOT_PINNED -> "not the pinned partition " + r.pinnedPartition();
             case COMPUTE_MODE -> "compute mode " + p.computeMode() + ", wanted " + r.computeMode();
             case MEMORY_MODE -> "memory mode " + p.memoryMode() + ", wanted " + r.memoryMode();
-            case INSUFFICIENT_MEMORY -> c.freeBytes() + " bytes free, wanted " + r.memoryBytes();
+            case INSUFFICIENT_MEMORY -> freeBytes + " bytes free, wanted " + r.memoryBytes();
         };
     }
 
-    private static boolean better(Candidate a, Candidate b, long need, boolean high) {
+    static boolean better(Candidate a, Candidate b, long need, boolean high) {
         if (high && a.highOnGpu() != b.highOnGpu()) {
             return a.highOnGpu() < b.highOnGpu();
         }
@@ -152,9 +157,12 @@ public final class Placer {
     }
 
     /**
-     * A string whose natural order is {@link #ORDER}: node, GPU id, partition id (all-digit fields
-     * zero-padded so numbers compare as numbers), name. Computed once per partition so that the
-     * many ties between empty partitions cost one string comparison each.
+     * The key that defines {@link #ORDER}: node, GPU id, partition id (all-digit fields zero-padded
+     * so numbers compare as numbers), name, joined by NUL so a field that is a prefix of another
+     * sorts first. A plain string order, hence total and transitive even when numeric and
+     * non-numeric ids mix (a field-wise "numbers as numbers" comparator is not: 9 &lt; 10 &lt; 10a &lt; 9).
+     * Computed once per partition so that the many ties between empty partitions cost one string
+     * comparison each.
      */
     static String orderKey(Partition p) {
         return pad(p.node()) + '\u0000' + pad(p.gpuId()) + '\u0000' + pad(p.partitionId()) + '\u0000' + p.name();
@@ -168,7 +176,7 @@ public final class Placer {
         return digits.length() >= 19 ? digits : "0".repeat(19 - digits.length()) + digits;
     }
 
-    private static String explain(PlacementRequest r, Candidate c, boolean preferred) {
+    static String explain(PlacementRequest r, Candidate c, boolean preferred) {
         Partition p = c.partition();
         String where = p.name() + " (node " + p.node() + ", gpu " + p.gpuId() + ", partition " + p.partitionId() + ")";
         long left = c.freeBytes() - r.memoryBytes();
@@ -184,22 +192,12 @@ public final class Placer {
         return "best fit " + where + "; " + left + " bytes left";
     }
 
-    /** Deterministic partition order: node, GPU id, partition id (numbers as numbers), name. */
-    public static final Comparator<Partition> ORDER = Comparator
-            .comparing(Partition::node, Placer::natural)
-            .thenComparing(Partition::gpuId, Placer::natural)
-            .thenComparing(Partition::partitionId, Placer::natural)
-            .thenComparing(Partition::name);
-
-    static int natural(String a, String b) {
-        boolean na = isDigits(a);
-        boolean nb = isDigits(b);
-        if (na && nb) {
-            int byLength = Integer.compare(stripZeros(a).length(), stripZeros(b).length());
-            return byLength != 0 ? byLength : stripZeros(a).compareTo(stripZeros(b));
-        }
-        return a.compareTo(b);
-    }
+    /**
+     * Deterministic partition order: node, GPU id, partition id (numbers as numbers), name; the
+     * order of {@link #orderKey}, so sorted views, the inventory's indexes and tie-breaks agree.
+     * Allocates a key per comparison: for sorting views, not for hot paths (those keep the key).
+     */
+    public static final Comparator<Partition> ORDER = Comparator.comparing(Placer::orderKey);
 
     private static boolean isDigits(String s) {
         if (s.isEmpty()) {

@@ -122,6 +122,26 @@ class PlacerTest {
     }
 
     @Test
+    void theOrderComparesNumbersAsNumbersAndStaysTransitiveWhenNumericAndTextIdsMix() {
+        List<Partition> parts = new ArrayList<>();
+        for (String id : new String[] {"10a", "9", "10", "010", "b", "0", "1"}) {
+            parts.add(new Partition("n1-g0-" + id, "n1", "0", id, ComputeMode.CPX, MemoryMode.NPS4, GIB, "amd.com/cpx_nps4"));
+        }
+        parts.sort(Placer.ORDER);
+        assertThat(parts).extracting(Partition::partitionId).containsExactly("0", "1", "9", "010", "10", "10a", "b");
+        for (Partition a : parts) {
+            for (Partition b : parts) {
+                for (Partition c : parts) {
+                    if (Placer.ORDER.compare(a, b) < 0 && Placer.ORDER.compare(b, c) < 0) {
+                        assertThat(Placer.ORDER.compare(a, c)).as("%s < %s < %s", a.partitionId(), b.partitionId(), c.partitionId())
+                                .isNegative();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void theInventoryNeverPromisesMoreMemoryThanAPartitionHas() {
         PartitionInventory inv = new PartitionInventory();
         inv.upsert(cpx("n1", 0, 0, 24), true);
