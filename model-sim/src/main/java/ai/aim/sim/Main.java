@@ -37,13 +37,13 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "YAML file with the same keys as the flags (e.g. 'http-port: 8000').")
   Path configFile;
 
-  @Option(names = "--host", description = "Bind address (default: 0.0.0.0).")
+  @Option(names = "--host", paramLabel = "ADDR", description = "Bind address (default: 0.0.0.0).")
   String host;
 
-  @Option(names = "--http-port", description = "REST port, HTTP/1.1 and h2c (default: 8000; 0 = any free port).")
+  @Option(names = "--http-port", paramLabel = "PORT", description = "REST port, HTTP/1.1 and h2c (default: 8000; 0 = any free port).")
   Integer httpPort;
 
-  @Option(names = "--grpc-port", description = "gRPC port (default: 8001; 0 = any free port; -1 = off).")
+  @Option(names = "--grpc-port", paramLabel = "PORT", description = "gRPC port (default: 8001; 0 = any free port; -1 = off).")
   Integer grpcPort;
 
   @Option(names = "--model", paramLabel = "NAME", description = "Model name served; repeatable (default: demo).")
@@ -73,7 +73,7 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--default-max-tokens", paramLabel = "N", description = "Tokens generated when a request gives no max_tokens (default: 16).")
   Integer defaultMaxTokens;
 
-  @Option(names = "--seed", description = "Seed of the service-time and fault random generators (default: 42).")
+  @Option(names = "--seed", paramLabel = "N", description = "Seed of the service-time and fault random generators (default: 42).")
   Long seed;
 
   @Option(names = "--fail-rate", paramLabel = "P", description = "Fault: share of inference requests answered with 500 / INTERNAL (default: 0).")

@@ -94,6 +94,27 @@ class CapacityModelTest {
   }
 
   @Test
+  void anHttp2StreamResetFreesItsSlot() throws Exception {
+    try (ModelSim sim = ModelSim.start(base().slots(1).serviceMs(60_000).build())) {
+      HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+      HttpResponse<String> warm = c.send(
+          HttpRequest.newBuilder(URI.create(sim.httpBaseUrl() + "/v2/health/live")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(warm.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      CompletableFuture<HttpResponse<String>> call = c.sendAsync(
+          HttpRequest.newBuilder(URI.create(sim.httpBaseUrl() + INFER))
+              .POST(HttpRequest.BodyPublishers.ofString(ONE_ELEMENT)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      await().atMost(Duration.ofSeconds(10)).until(() -> sim.stats().inFlight() == 1);
+      call.cancel(true); // the client resets the stream; the connection stays open
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(sim.stats().inFlight()).isZero();
+        assertThat(sim.stats().cancelled()).isEqualTo(1);
+      });
+    }
+  }
+
+  @Test
   void kvCacheUsageRisesWithTokensInFlightAndHoldsBackAdmission() throws Exception {
     // 40 prompt chars = 10 tokens, plus 30 to generate: each request holds 40 of 100 KV tokens.
     String body = chat(40, 30);

@@ -38,6 +38,25 @@ class FaultInjectionTest {
   }
 
   @Test
+  void failRateAppliesToGrpcToo() throws Exception {
+    try (ModelSim sim = ModelSim.start(base().grpcPort(0).failRate(1).build())) {
+      io.grpc.ManagedChannel ch = io.grpc.netty.NettyChannelBuilder
+          .forAddress("127.0.0.1", sim.grpcPort()).usePlaintext().build();
+      try {
+        var stub = ai.aim.sim.v2.GRPCInferenceServiceGrpc.newBlockingStub(ch)
+            .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThatThrownBy(() -> stub.modelInfer(GrpcServiceTest.request("demo", -1)))
+            .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e ->
+                assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL));
+        assertThat(stub.serverLive(ai.aim.sim.v2.ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+        assertThat(sim.stats().failed()).isEqualTo(1);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void hangAcceptsButNeverAnswers() throws Exception {
     try (ModelSim sim = ModelSim.start(base().hang(true).build());
         RawHttp pending = RawHttp.post(sim.httpPort(), "/v1/completions", BODY)) {

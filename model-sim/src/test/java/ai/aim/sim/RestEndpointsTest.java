@@ -231,6 +231,23 @@ class RestEndpointsTest {
   }
 
   @Test
+  void answersExpectContinueBeforeTheBodyIsSent() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", sim.httpPort())) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /sim/sink HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+          + "Expect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
+      assertThat(in.readLine()).isEmpty();
+      out.write("abc".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+    }
+  }
+
+  @Test
   void speaksHttp2WithPriorKnowledge() throws Exception {
     try (Socket s = new Socket("127.0.0.1", sim.httpPort())) {
       s.setSoTimeout(10_000);

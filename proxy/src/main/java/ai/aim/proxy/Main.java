@@ -1,14 +1,12 @@
 package ai.aim.proxy;
 
-import ai.aim.proxy.admission.AdmissionConfigParser;
-import ai.aim.proxy.admission.AdmissionController;
 import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ConfigLoader;
 import ai.aim.proxy.config.ProxyConfig;
-import ai.aim.proxy.http.CoreAdmission;
-import ai.aim.proxy.metrics.AdmissionGauges;
-import ai.aim.proxy.metrics.AimMetrics;
-import ai.aim.proxy.metrics.RequestObserver;
+import ai.aim.proxy.gpu.AllocationSource;
+import ai.aim.proxy.gpu.GpuMetrics;
+import ai.aim.rocm.GpuTelemetry;
+import ai.aim.rocm.Source;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -22,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -121,37 +120,43 @@ public final class Main implements Callable<Integer> {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    AdmissionController admission;
+    Sidecar sidecar;
     try {
-      admission = AdmissionController.start(
-          AdmissionConfigParser.parse(cfg.admission(), cfg.models()), System::nanoTime);
-    } catch (IllegalArgumentException e) {
+      sidecar = Sidecar.start(this::configuration, config, registry, null, System::nanoTime);
+    } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("aim-proxy: " + e.getMessage());
       return 2;
     }
-    ProxyServer server =
-        ProxyServer.builder(cfg)
-            .registry(registry)
-            .observer(observer(registry, cfg))
-            .admission(new CoreAdmission(admission))
-            .clock(System::nanoTime)
-            .start();
+    // The hook goes in before anything slow (GPU discovery), so a SIGTERM right after the
+    // listeners are up still drains instead of exiting at once.
+    AtomicReference<GpuMetrics> gpuMetrics = new AtomicReference<>();
+    AtomicReference<GpuTelemetry> openedTelemetry = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      admission.close();
+      sidecar.close();
+      GpuMetrics g = gpuMetrics.getAndSet(null);
+      if (g != null) {
+        g.close();
+      }
+      GpuTelemetry t = openedTelemetry.getAndSet(null);
+      if (t != null) {
+        t.close();
+      }
       stopped.countDown();
     }, "aim-shutdown"));
+    if (!"none".equals(cfg.gpuSource())) {
+      try {
+        GpuTelemetry telemetry = GpuTelemetry.open(Source.parse(cfg.gpuSource()));
+        openedTelemetry.set(telemetry);
+        gpuMetrics.set(GpuMetrics.start(
+            telemetry, registry, GpuMetrics.DEFAULT_INTERVAL, AllocationSource.none()));
+      } catch (RuntimeException e) {
+        // No GPU telemetry is no reason to refuse traffic: serve without the aim_gpu_* gauges.
+        System.err.println("aim-proxy: GPU telemetry (" + cfg.gpuSource() + ") unavailable: " + e.getMessage());
+      }
+    }
     stopped.await();
     return 0;
-  }
-
-  /**
-   * The observer told about every finished request: {@link AimMetrics} publishes the {@code aim_*}
-   * request meters for the configured models to {@code registry}.
-   */
-  static RequestObserver observer(PrometheusMeterRegistry registry, ProxyConfig cfg) {
-    return new AimMetrics(registry, cfg.modelNames(), AdmissionGauges.NONE, null, null);
   }
 
   /** Runs the command line and returns the exit code (tests call this). */

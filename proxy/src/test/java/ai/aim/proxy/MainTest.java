@@ -60,12 +60,13 @@ class MainTest {
     try (ai.aim.proxy.testing.TestUpstream up = new ai.aim.proxy.testing.TestUpstream()) {
       ai.aim.proxy.config.ProxyConfig cfg = ai.aim.proxy.config.ConfigLoader.parse(
           "http: {bind: 127.0.0.1, port: 0}\nadmin: {bind: 127.0.0.1, port: 0}\n"
+              + "grpc: {bind: 127.0.0.1, port: 0}\n"
               + "upstream: {http: '" + up.url() + "'}\nmodels: {resnet: {}}\n", java.util.Map.of());
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
           new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
               io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-      try (ProxyServer server = ProxyServer.builder(cfg).registry(registry)
-          .observer(Main.observer(registry, cfg)).start()) {
+      try (Sidecar sidecar = Sidecar.start(() -> cfg, null, registry, null, System::nanoTime)) {
+        ProxyServer server = sidecar.server();
         java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
         for (String model : new String[] {"resnet", "someone-elses-model"}) {
           c.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(

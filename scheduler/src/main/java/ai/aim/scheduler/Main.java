@@ -56,7 +56,7 @@ public final class Main implements Callable<Integer> {
 
     /** The parts beyond the core; add new services and controllers here. */
     static List<SchedulerExtension> extensions() {
-        return List.of(new ai.aim.scheduler.keda.KedaExtension());
+        return List.of(new ai.aim.scheduler.keda.KedaExtension(), new ai.aim.scheduler.webhook.WebhookExtension());
     }
 
     public static void main(String[] args) {

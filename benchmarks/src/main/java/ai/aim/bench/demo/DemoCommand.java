@@ -4,6 +4,12 @@ import ai.aim.proxy.ProxyServer;
 import ai.aim.proxy.config.AdminConfig;
 import ai.aim.proxy.config.HttpConfig;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.metrics.AdmissionGauges;
+import ai.aim.proxy.metrics.AimMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import ai.aim.sim.ModelSim;
+import ai.aim.sim.SimConfig;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
@@ -22,7 +28,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code aim-bench demo}: starts a model server and the sidecar in this process on free loopback
- * ports, sends a short burst of traffic through the sidecar, prints what came back, and exits.
+ * ports, sends a short burst of traffic through the sidecar, prints what came back, then overloads
+ * model-sim through the sidecar with mixed priorities ({@link OverloadDemo}) and exits.
  */
 @Command(
     name = "demo",
@@ -37,10 +44,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--requests", description = "Requests per traffic source (default ${DEFAULT-VALUE}).")
   int requests = 120;
 
+  @Option(names = "--overload-seconds",
+      description = "Seconds of the mixed-priority overload after the burst; 0 skips it (default ${DEFAULT-VALUE}).")
+  double overloadSeconds = 15;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    try (StandInModelServer model = new StandInModelServer()) {
+    try (ModelSim model = ModelSim.start(SimConfig.builder()
+        .host("127.0.0.1").httpPort(0).grpcPort(0).model(MODEL, LLM).slots(8).serviceMs(3).build())) {
       ObjectNode models = JsonNodeFactory.instance.objectNode();
       models.putObject(MODEL);
       models.putObject(LLM);
@@ -48,12 +60,14 @@ public final class DemoCommand implements Callable<Integer> {
           .withHttp(HttpConfig.defaults().withBind("127.0.0.1").withPort(0))
           .withAdmin(AdminConfig.defaults().withBind("127.0.0.1").withPort(0)
               .withReadinessInterval(Duration.ofMillis(200)))
-          .withUpstream(ProxyConfig.defaults().upstream().withHttp(URI.create(model.url())))
+          .withUpstream(ProxyConfig.defaults().upstream().withHttp(URI.create(model.httpBaseUrl())))
           .withDrainTimeout(Duration.ofSeconds(5))
           .withModels(models);
-      try (ProxyServer sidecar = ProxyServer.builder(config).start()) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      AimMetrics metrics = new AimMetrics(registry, List.of(MODEL, LLM), AdmissionGauges.NONE, null, null);
+      try (ProxyServer sidecar = ProxyServer.builder(config).registry(registry).observer(metrics).start()) {
         String base = "http://127.0.0.1:" + sidecar.httpPort();
-        out.println("model server : " + model.url() + " (built-in stand-in: KServe v2 + OpenAI SSE)");
+        out.println("model server : " + model.httpBaseUrl() + " (model-sim: KServe v2 + OpenAI SSE, 8 slots)");
         out.println("sidecar      : " + base + " (HTTP/1.1 + h2c), transport " + sidecar.transport().name());
         out.println("admin        : http://127.0.0.1:" + sidecar.adminPort() + "  (/health/ready, /metrics)");
         out.println();
@@ -68,8 +82,15 @@ public final class DemoCommand implements Callable<Integer> {
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(),
             HttpResponse.BodyHandlers.ofString());
         out.println("/metrics (" + scrape.statusCode() + "), the sidecar's own lines:");
-        scrape.body().lines().filter(l -> l.startsWith("aim_")).limit(12).forEach(l -> out.println("  " + l));
+        scrape.body().lines()
+            .filter(l -> l.startsWith("aim_http_") || l.startsWith("aim_model_requests_total"))
+            .filter(l -> !l.endsWith(" 0.0"))
+            .limit(16)
+            .forEach(l -> out.println("  " + l));
       }
+    }
+    if (overloadSeconds > 0) {
+      OverloadDemo.run(out, overloadSeconds);
     }
     return 0;
   }

@@ -305,6 +305,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     void finish() {
       over = true;
       producer = null;
+      releaseBody();
       if (ex == this) {
         ex = null;
       }

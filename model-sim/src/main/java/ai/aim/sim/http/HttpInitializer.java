@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
@@ -70,7 +71,10 @@ public final class HttpInitializer extends ChannelInitializer<Channel> {
     p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
     // After an upgrade or a prior-knowledge preface the HTTP/2 handlers sit before these two and
     // consume every stream frame, so these only ever see plain HTTP/1.1 exchanges.
-    p.addLast(new HttpServerKeepAliveHandler(), new HttpHandler(sim, json));
+    p.addLast(
+        new HttpServerKeepAliveHandler(),
+        new HttpServerExpectContinueHandler(), // curl sends "Expect: 100-continue" for uploads
+        new HttpHandler(sim, json));
   }
 
   private Http2MultiplexHandler multiplexer() {

@@ -27,7 +27,8 @@ public final class CoreAdmission implements Admission {
   public Ticket admit(RequestHead head, Executor eventLoop, Callback callback) {
     Handle h = new Handle(controller, eventLoop, callback);
     long deadline = head.hasDeadline() ? head.deadlineNanos() : AdmissionController.NO_DEADLINE;
-    h.ticket = controller.submit(head.modelLabel(), head.priority(), deadline, null, 1, h);
+    h.ticket = controller.submit(
+        head.modelLabel(), head.priority(), deadline, head.tenant(), head.costTokens(), h);
     return h;
   }
 
@@ -68,7 +69,10 @@ public final class CoreAdmission implements Admission {
         callback.onRejected(new Rejection(
             r.reason().outcome(),
             r.reason().label().replace('_', ' ') + " for " + r.priority().label() + " priority",
-            r.retryAfterMillis()));
+            r.retryAfterMillis(),
+            r.reason().label(),
+            r.priority().label(),
+            r.model()));
       });
     }
 

@@ -82,6 +82,9 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
   private ScheduledFuture<?> responseTimer;
 
   private long queueNanos = -1;
+
+  /** Response header telling the client how long admission held its request, in milliseconds. */
+  static final String QUEUE_WAIT_HEADER = "x-aim-queue-wait-ms";
   private long dispatchNanos = -1;
   private long upstreamNanos = -1;
   private long firstByteNanos = -1;
@@ -172,6 +175,21 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
       throw new BadRequestException(
           "both Content-Length and Transfer-Encoding are set (expected: one of them)");
     }
+    if (!h2) {
+      HttpVersion v = request.protocolVersion();
+      if (v.majorVersion() != 1 || v.minorVersion() > 1) {
+        throw new BadRequestException(
+            "HTTP version '" + v.text() + "' (expected: HTTP/1.1 or HTTP/1.0)");
+      }
+      // Only a lone "chunked" is framing both sides agree on: the decoder reads any list that
+      // contains chunked as chunked and anything else as no body, while a model server may read
+      // "chunked, identity" or "xchunked" differently, which is how requests are smuggled.
+      java.util.List<String> te = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+      if (!te.isEmpty() && (te.size() > 1 || !"chunked".equalsIgnoreCase(te.get(0).trim()))) {
+        throw new BadRequestException(
+            "Transfer-Encoding: '" + String.join(", ", te) + "' (expected: chunked)");
+      }
+    }
     String uri = request.uri();
     if (!uri.startsWith("/")) {
       if (uri.startsWith("http://") || uri.startsWith("https://")) {
@@ -236,7 +254,8 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
         error = "unavailable";
         break;
     }
-    fail(rejection.outcome(), status, error, rejection.reason(), rejection.retryAfterMillis());
+    failWith(rejection.outcome(), Responses.rejection(status, error, rejection),
+        rejection.retryAfterMillis());
   }
 
   // ---------------------------------------------------------------- forward
@@ -435,6 +454,9 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       }
     }
+    if (queueNanos >= 0) {
+      h.set(QUEUE_WAIT_HEADER, Long.toString(queueNanos / 1_000_000));
+    }
     HttpVersion version = h2 ? HttpVersion.HTTP_1_1 : request.protocolVersion();
     responseStarted = true;
     firstByteNanos = proxy.clock().getAsLong();
@@ -567,21 +589,33 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
     if (ended) {
       return;
     }
+    failWith(outcome, Responses.error(status, error, reason), retryAfterMs);
+  }
+
+  /** {@link #fail} with the answer already built. */
+  private void failWith(Outcome outcome, FullHttpResponse r, long retryAfterMs) {
+    if (ended) {
+      ReferenceCountUtil.release(r);
+      return;
+    }
     ended = true;
     abortUpstream();
     if (responseStarted) {
+      ReferenceCountUtil.release(r);
       finish(outcome, false);
       return;
     }
     responseStarted = true;
     firstByteNanos = proxy.clock().getAsLong();
-    FullHttpResponse r = Responses.error(status, error, reason);
     if (retryAfterMs > 0) {
       r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString((retryAfterMs + 999) / 1000));
     }
     boolean keep = canKeep();
     if (!h2) {
-      r.setProtocolVersion(request.protocolVersion());
+      // An unsupported version (refused above) is answered in HTTP/1.1, never echoed back.
+      boolean known = request.protocolVersion().majorVersion() == 1
+          && request.protocolVersion().minorVersion() <= 1;
+      r.setProtocolVersion(known ? request.protocolVersion() : HttpVersion.HTTP_1_1);
       if (!keep) {
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }

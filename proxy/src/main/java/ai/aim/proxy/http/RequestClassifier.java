@@ -3,6 +3,7 @@ package ai.aim.proxy.http;
 import ai.aim.proxy.admission.Priority;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.function.Function;
 
@@ -20,6 +21,10 @@ final class RequestClassifier {
   static final String MODEL_HEADER = "x-aim-model";
   static final String PRIORITY_HEADER = "x-aim-priority";
   static final String DEADLINE_HEADER = "x-aim-deadline-ms";
+  static final String TENANT_HEADER = "x-aim-tenant";
+
+  /** Bytes of request body counted as one token in the cost estimate. */
+  static final int BYTES_PER_TOKEN = 4;
 
   /** Longest model name taken from a request; longer ones are refused. */
   static final int MAX_MODEL_LENGTH = 256;
@@ -97,6 +102,16 @@ final class RequestClassifier {
     if (d != null) {
       timeoutNanos = parseDeadline(d) * 1_000_000L;
     }
+    String tenant = headers.get(TENANT_HEADER);
+    if (tenant != null) {
+      tenant = tenant.trim();
+      if (tenant.isEmpty() || tenant.length() > MAX_MODEL_LENGTH) {
+        throw new BadRequestException(
+            TENANT_HEADER + ": '" + clip(tenant) + "' (expected: 1 to " + MAX_MODEL_LENGTH + " characters)");
+      }
+    }
+    long length = HttpUtil.getContentLength(request, -1L);
+    long cost = Math.max(1, length / BYTES_PER_TOKEN);
     return new RequestHead(
         model,
         labels.fold(model),
@@ -105,7 +120,9 @@ final class RequestClassifier {
         timeoutNanos,
         api,
         request.method().name(),
-        path);
+        path,
+        tenant,
+        cost);
   }
 
   /** Parses {@code x-aim-deadline-ms}: a positive whole number of milliseconds, at most a day. */

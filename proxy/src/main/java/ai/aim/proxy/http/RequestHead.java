@@ -18,6 +18,10 @@ import ai.aim.proxy.admission.Priority;
  * @param api the API recognised from the path
  * @param method the HTTP method, e.g. {@code POST}
  * @param path the request path without the query string
+ * @param tenant from {@code x-aim-tenant}, or {@code null}: the fairness key inside a class
+ * @param costTokens estimated cost in tokens for tenant fairness: {@code Content-Length / 4}
+ *     (about four bytes of JSON per prompt token), at least 1; the body is never buffered to refine
+ *     it
  */
 public record RequestHead(
     String model,
@@ -27,7 +31,9 @@ public record RequestHead(
     long timeoutNanos,
     ApiKind api,
     String method,
-    String path) {
+    String path,
+    String tenant,
+    long costTokens) {
 
   /** {@link #timeoutNanos()} of a request without a deadline. */
   public static final long NO_DEADLINE = -1;

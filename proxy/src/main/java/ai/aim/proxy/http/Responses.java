@@ -33,4 +33,30 @@ final class Responses {
         + new String(enc.quoteAsString(reason))
         + "\"}";
   }
+
+  /**
+   * The answer to a request admission refused: {@code {"error":"shed","reason":"queue_full",
+   * "priority":"low","model":"llama","retryAfterMs":250,"message":"..."}}.
+   */
+  static FullHttpResponse rejection(HttpResponseStatus status, String error, Rejection r) {
+    JsonStringEncoder enc = JsonStringEncoder.getInstance();
+    StringBuilder b = new StringBuilder(160);
+    b.append("{\"error\":\"").append(enc.quoteAsString(error))
+        .append("\",\"reason\":\"").append(enc.quoteAsString(r.code())).append('"');
+    if (r.priority() != null) {
+      b.append(",\"priority\":\"").append(enc.quoteAsString(r.priority())).append('"');
+    }
+    if (r.model() != null) {
+      b.append(",\"model\":\"").append(enc.quoteAsString(r.model())).append('"');
+    }
+    b.append(",\"retryAfterMs\":").append(r.retryAfterMillis())
+        .append(",\"message\":\"").append(enc.quoteAsString(r.reason())).append("\"}");
+    byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse resp =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    resp.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return resp;
+  }
 }

@@ -48,10 +48,15 @@ class CoreAdmissionTest extends ProxyTestBase {
 
       HttpResponse<String> second = c.send(infer, HttpResponse.BodyHandlers.ofString());
       assertThat(second.statusCode()).isEqualTo(429);
-      assertThat(second.body()).contains("\"error\":\"shed\"").contains("medium priority");
+      assertThat(second.body()).contains("\"error\":\"shed\"").contains("medium priority")
+          .contains("\"reason\":\"queue_full\"").contains("\"priority\":\"medium\"")
+          .contains("\"retryAfterMs\":");
+      assertThat(second.headers().firstValueAsLong("retry-after").orElse(0)).isPositive();
 
       release.countDown();
-      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      HttpResponse<String> served = first.get(10, TimeUnit.SECONDS);
+      assertThat(served.statusCode()).isEqualTo(200);
+      assertThat(served.headers().firstValueAsLong("x-aim-queue-wait-ms")).isPresent();
       // The permit came back: the next request is admitted.
       await().untilAsserted(() ->
           assertThat(c.send(infer, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));

@@ -175,4 +175,15 @@ class ErrorsAndLimitsTest extends ProxyTestBase {
     assertThat(one).isPositive();
     assertThat(two).isGreaterThan(one);
   }
+
+  @Test
+  void anIdleClientConnectionIsClosed() throws Exception {
+    start(c -> c.withHttp(new HttpConfig("127.0.0.1", 0, 8192, 16384, 1024 * 1024, 1024,
+        Duration.ofMillis(200), null)));
+    try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), proxy.httpPort())) {
+      s.setSoTimeout(10_000);
+      // A read that ends (EOF) rather than timing out: the sidecar closed the idle connection.
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+  }
 }

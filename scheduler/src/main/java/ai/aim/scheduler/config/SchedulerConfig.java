@@ -1,6 +1,8 @@
 package ai.aim.scheduler.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -29,6 +31,11 @@ import java.time.Duration;
  * discovery:
  *   enabled: true           # create GpuPartitions from AMD device-plugin resources
  *   defaultGpuMemoryGiB: 192
+ * keda:
+ *   scalerAddress: ""       # what generated ScaledObjects dial; default $AIM_KEDA_SCALER_ADDRESS
+ *   prometheusServerAddress: ""   # the fallback trigger's server; default $AIM_PROMETHEUS_ADDRESS
+ * webhook:                  # the sidecar injection webhook; see docs/install.md
+ *   enabled: false
  * </pre>
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -39,7 +46,9 @@ public record SchedulerConfig(
         String schedulerId,
         String staleAfter,
         LeaderElection leaderElection,
-        Discovery discovery) {
+        Discovery discovery,
+        Keda keda,
+        JsonNode webhook) {
 
     public SchedulerConfig {
         grpcPort = grpcPort == null ? 9500 : port("grpcPort", grpcPort);
@@ -53,10 +62,12 @@ public record SchedulerConfig(
         Durations.parse("staleAfter", staleAfter);
         leaderElection = leaderElection == null ? new LeaderElection(null, null, null, null, null, null) : leaderElection;
         discovery = discovery == null ? new Discovery(null, null) : discovery;
+        keda = keda == null ? new Keda(null, null) : keda;
+        webhook = webhook == null ? MissingNode.getInstance() : webhook;
     }
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null);
     }
 
     public static SchedulerConfig load(Path file) throws IOException {
@@ -70,27 +81,27 @@ public record SchedulerConfig(
     }
 
     public SchedulerConfig withGrpcPort(int p) {
-        return new SchedulerConfig(p, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery);
+        return new SchedulerConfig(p, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook);
     }
 
     public SchedulerConfig withMetricsPort(int p) {
-        return new SchedulerConfig(grpcPort, p, kubernetes, schedulerId, staleAfter, leaderElection, discovery);
+        return new SchedulerConfig(grpcPort, p, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook);
     }
 
     public SchedulerConfig withKubernetes(String k) {
-        return new SchedulerConfig(grpcPort, metricsPort, k, schedulerId, staleAfter, leaderElection, discovery);
+        return new SchedulerConfig(grpcPort, metricsPort, k, schedulerId, staleAfter, leaderElection, discovery, keda, webhook);
     }
 
     public SchedulerConfig withSchedulerId(String id) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, id, staleAfter, leaderElection, discovery);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, id, staleAfter, leaderElection, discovery, keda, webhook);
     }
 
     public SchedulerConfig withStaleAfter(String s) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, s, leaderElection, discovery);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, s, leaderElection, discovery, keda, webhook);
     }
 
     public SchedulerConfig withLeaderElection(LeaderElection l) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, l, discovery);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, l, discovery, keda, webhook);
     }
 
     private static int port(String name, int p) {
@@ -148,6 +159,25 @@ public record SchedulerConfig(
             defaultGpuMemoryGiB = defaultGpuMemoryGiB == null ? 192 : defaultGpuMemoryGiB;
             if (defaultGpuMemoryGiB <= 0) {
                 throw new IllegalArgumentException("discovery.defaultGpuMemoryGiB: " + defaultGpuMemoryGiB + " (expected: > 0)");
+            }
+        }
+    }
+
+    /**
+     * Where KEDA reaches this scheduler and the Prometheus server of the fallback trigger, as
+     * written into generated ScaledObjects. Empty = the environment variable, then the built-in
+     * default.
+     */
+    public record Keda(String scalerAddress, String prometheusServerAddress) {
+        public Keda {
+            scalerAddress = scalerAddress == null ? "" : scalerAddress.trim();
+            prometheusServerAddress = prometheusServerAddress == null ? "" : prometheusServerAddress.trim();
+            if (!scalerAddress.isEmpty() && !scalerAddress.matches("[^:/\\s]+:\\d{1,5}")) {
+                throw new IllegalArgumentException("keda.scalerAddress: '" + scalerAddress + "' (expected: host:port)");
+            }
+            if (!prometheusServerAddress.isEmpty() && !prometheusServerAddress.matches("https?://\\S+")) {
+                throw new IllegalArgumentException("keda.prometheusServerAddress: '" + prometheusServerAddress
+                        + "' (expected: an http:// or https:// URL)");
             }
         }
     }

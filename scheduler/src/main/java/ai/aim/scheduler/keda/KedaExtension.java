@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * (reading the sidecar report aggregate and the partition inventory) and, with Kubernetes, runs
  * the ScaledObject reconciler on the leader.
  *
- * <p>Addresses come from the environment: {@code AIM_KEDA_SCALER_ADDRESS} (what KEDA dials,
+ * <p>Addresses come from the config's {@code keda:} section, else from the environment:
+ * {@code AIM_KEDA_SCALER_ADDRESS} (what KEDA dials,
  * default {@code aim-scheduler.aim-system.svc:<grpcPort>}) and {@code AIM_PROMETHEUS_ADDRESS}
  * (the fallback trigger's server, default {@code http://prometheus-operated.monitoring.svc:9090}).
  * Called once at start-up on the main thread; the parts it builds are thread-safe.
@@ -43,8 +44,10 @@ public final class KedaExtension implements SchedulerExtension {
             client -> {
               ScaledObjectConfig cfg =
                   new ScaledObjectConfig(
-                      env("AIM_KEDA_SCALER_ADDRESS", "aim-scheduler.aim-system.svc:" + context.config().grpcPort()),
-                      env("AIM_PROMETHEUS_ADDRESS", "http://prometheus-operated.monitoring.svc:9090"),
+                      or(context.config().keda().scalerAddress(),
+                          env("AIM_KEDA_SCALER_ADDRESS", "aim-scheduler.aim-system.svc:" + context.config().grpcPort())),
+                      or(context.config().keda().prometheusServerAddress(),
+                          env("AIM_PROMETHEUS_ADDRESS", "http://prometheus-operated.monitoring.svc:9090")),
                       null);
               ScaledObjectReconciler reconciler =
                   new ScaledObjectReconciler(
@@ -113,6 +116,10 @@ public final class KedaExtension implements SchedulerExtension {
               .orElse(0);
       return inventory.countPlaceable(p.partition().computeMode(), p.partition().memoryMode(), bytes);
     };
+  }
+
+  private static String or(String configured, String fallback) {
+    return configured == null || configured.isEmpty() ? fallback : configured;
   }
 
   private static String env(String name, String dflt) {

@@ -13,4 +13,7 @@ interface Candidate {
 
     /** HIGH models already on this partition's physical GPU (all its partitions). */
     int highOnGpu();
+
+    /** {@link Placer#orderKey(Partition)} of this partition, computed once. */
+    String orderKey();
 }

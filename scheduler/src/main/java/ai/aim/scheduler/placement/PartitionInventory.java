@@ -250,6 +250,7 @@ public final class PartitionInventory implements InventoryView {
     private static final class Slot implements Candidate {
         final Partition partition;
         final Gpu gpu;
+        final String orderKey;
         final List<Allocation> allocations = new ArrayList<>(2);
         long allocated;
         int high;
@@ -258,6 +259,12 @@ public final class PartitionInventory implements InventoryView {
         Slot(Partition partition, Gpu gpu) {
             this.partition = partition;
             this.gpu = gpu;
+            this.orderKey = Placer.orderKey(partition);
+        }
+
+        @Override
+        public String orderKey() {
+            return orderKey;
         }
 
         void add(Allocation a) {

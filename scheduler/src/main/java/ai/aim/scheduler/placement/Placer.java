@@ -65,11 +65,11 @@ public final class Placer {
      */
     PlacementDecision choose(PlacementRequest request, Iterable<? extends Candidate> candidates, int skippedByMode) {
         List<Rejection> rejections = new ArrayList<>();
-        EnumMap<Rejection.Reason, Integer> counts = new EnumMap<>(Rejection.Reason.class);
-        if (skippedByMode > 0) {
-            counts.put(Rejection.Reason.COMPUTE_MODE, skippedByMode);
-        }
+        int[] rejected = new int[Rejection.Reason.values().length];
+        rejected[Rejection.Reason.COMPUTE_MODE.ordinal()] = skippedByMode;
         boolean high = request.priority() == QosPriority.HIGH;
+        String wanted = request.preferredPartition();
+        long need = request.memoryBytes();
         Candidate best = null;
         Candidate preferred = null;
         int seen = 0;
@@ -77,17 +77,23 @@ public final class Placer {
             seen++;
             Rejection.Reason reason = filter(request, c);
             if (reason != null) {
-                counts.merge(reason, 1, Integer::sum);
+                rejected[reason.ordinal()]++;
                 if (rejections.size() < explainLimit) {
                     rejections.add(new Rejection(c.partition().name(), reason, detail(reason, request, c)));
                 }
                 continue;
             }
-            if (c.partition().name().equals(request.preferredPartition())) {
+            if (wanted != null && c.partition().name().equals(wanted)) {
                 preferred = c;
             }
-            if (best == null || better(c, best, request.memoryBytes(), high)) {
+            if (best == null || better(c, best, need, high)) {
                 best = c;
+            }
+        }
+        EnumMap<Rejection.Reason, Integer> counts = new EnumMap<>(Rejection.Reason.class);
+        for (Rejection.Reason r : Rejection.Reason.values()) {
+            if (rejected[r.ordinal()] > 0) {
+                counts.put(r, rejected[r.ordinal()]);
             }
         }
         if (request.pinnedPartition() != null && seen == 0) {
@@ -142,7 +148,24 @@ public final class Placer {
         if (leftA != leftB) {
             return leftA < leftB;
         }
-        return ORDER.compare(a.partition(), b.partition()) < 0;
+        return a.orderKey().compareTo(b.orderKey()) < 0;
+    }
+
+    /**
+     * A string whose natural order is {@link #ORDER}: node, GPU id, partition id (all-digit fields
+     * zero-padded so numbers compare as numbers), name. Computed once per partition so that the
+     * many ties between empty partitions cost one string comparison each.
+     */
+    static String orderKey(Partition p) {
+        return pad(p.node()) + '\u0000' + pad(p.gpuId()) + '\u0000' + pad(p.partitionId()) + '\u0000' + p.name();
+    }
+
+    private static String pad(String s) {
+        if (!isDigits(s)) {
+            return s;
+        }
+        String digits = stripZeros(s);
+        return digits.length() >= 19 ? digits : "0".repeat(19 - digits.length()) + digits;
     }
 
     private static String explain(PlacementRequest r, Candidate c, boolean preferred) {
@@ -198,7 +221,11 @@ public final class Placer {
         return s.substring(i);
     }
 
-    private record SnapshotCandidate(PartitionState state, int highOnGpu) implements Candidate {
+    private record SnapshotCandidate(PartitionState state, int highOnGpu, String orderKey) implements Candidate {
+        SnapshotCandidate(PartitionState state, int highOnGpu) {
+            this(state, highOnGpu, Placer.orderKey(state.partition()));
+        }
+
         @Override
         public Partition partition() {
             return state.partition();

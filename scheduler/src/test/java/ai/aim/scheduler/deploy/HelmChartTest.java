@@ -3,8 +3,10 @@ package ai.aim.scheduler.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import ai.aim.scheduler.config.SchedulerConfig;
 import ai.aim.scheduler.k8s.GpuPartition;
 import ai.aim.scheduler.webhook.InjectionSettings;
+import ai.aim.scheduler.webhook.WebhookSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -120,11 +122,23 @@ class HelmChartTest {
     List<HasMetadata> objects = render(Map.of());
     ConfigMap config = configMap(objects, "scheduler.yaml");
     JsonNode scheduler = YAML.readTree(config.getData().get("scheduler.yaml"));
-    InjectionSettings settings = InjectionSettings.fromConfig(scheduler.path("webhook"));
+    Path file = Files.createTempFile("scheduler", ".yaml");
+    Files.writeString(file, config.getData().get("scheduler.yaml"));
+    SchedulerConfig parsed = SchedulerConfig.load(file);
+    Files.delete(file);
+    assertThat(parsed.grpcPort()).isEqualTo(9500);
+    assertThat(parsed.leaderElection().leaseNamespace()).isEqualTo("aim-system");
+    assertThat(parsed.keda().scalerAddress()).isEqualTo("release-aim-scheduler.aim-system.svc:9500");
+    WebhookSettings webhook = WebhookSettings.fromConfig(parsed.webhook());
+    assertThat(webhook.enabled()).isTrue();
+    assertThat(webhook.port()).isEqualTo(9443);
+    assertThat(webhook.namespace()).isEqualTo("aim-system");
+    assertThat(webhook.secretName()).isEqualTo("release-aim-webhook-tls");
+    assertThat(webhook.serviceName()).isEqualTo("release-aim-scheduler");
+    InjectionSettings settings = webhook.injection();
     assertThat(settings.sidecarImage()).isEqualTo("aim-proxy:0.1.0");
     assertThat(settings.cpuLimit()).as("no CPU limit on the sidecar by default").isEmpty();
     assertThat(settings.schedulerAddress()).isEqualTo("release-aim-scheduler.aim-system.svc:9500");
-    assertThat(scheduler.path("leaderElection").path("namespace").asText()).isEqualTo("aim-system");
     assertThat(scheduler.path("webhook").path("selfManagedCertificate").asBoolean()).isTrue();
 
     JsonNode sidecar = YAML.readTree(configMap(objects, "sidecar.yaml").getData().get("sidecar.yaml"));
