@@ -65,7 +65,10 @@ public final class AdmissionController implements AutoCloseable {
 
   /** How the consumer waits for work. */
   public enum IdleStrategy {
-    /** Block on a condition, waking each tick: near-zero idle CPU. The default. */
+    /**
+     * Spin and yield briefly after work, then block on a monitor, waking each tick: near-zero
+     * idle CPU. The default.
+     */
     BLOCKING,
     /** Spin on the ring: one core busy at all times. Only for comparisons. */
     BUSY_SPIN
@@ -374,7 +377,7 @@ public final class AdmissionController implements AutoCloseable {
     // complete one or another, both valid.
     int slot = (draining ? 3 : 0) + p.ordinal();
     Rejection r = refusedHere[slot];
-    if (r == null || !r.model().equals(model)) {
+    if (r == null || r.reason() != reason || !r.model().equals(model)) {
       r = new Rejection(reason, p, model, draining ? 60_000 : 1_000);
       refusedHere[slot] = r;
     }
