@@ -9,6 +9,8 @@ import ai.aim.proxy.metrics.Outcome;
 import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limit.FixedLimit;
 import com.netflix.concurrency.limits.limiter.AbstractPartitionedLimiter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -53,11 +55,16 @@ import org.openjdk.jmh.annotations.Threads;
 @State(Scope.Benchmark)
 public class AdmissionThroughputBenchmark {
   private static final int LIMIT = 1 << 20;
+  private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
   private static final Priority[] PRIORITIES = Priority.values();
   private static final String[] TENANTS = {"a", "b", "c", "d"};
 
   @Param({"BLOCKING"})
   public AdmissionController.IdleStrategy idle;
+
+  /** Slots in the admission ring (the sidecar's default is 65 536). */
+  @Param({"65536"})
+  public int ringSize;
 
   private AdmissionController ring;
   private AdmissionController lockedCore;
@@ -65,12 +72,18 @@ public class AdmissionThroughputBenchmark {
   private LockedAdmission locked;
   private Limiter<Priority> netflix;
   private final Noop consumerSide = new Noop();
+  private ConsumerCpu consumer;
 
   @Setup(Level.Trial)
   public void setUp() {
     ModelPolicy p = ModelPolicy.defaults().withLimit(LimitPolicy.fixed(LIMIT));
     AdmissionConfig config = AdmissionConfig.of(p, Map.of());
-    ring = AdmissionController.start(config, System::nanoTime, idle);
+    AdmissionConfig ringConfig =
+        new AdmissionConfig(
+            p, Map.of(), ringSize, config.tickMillis(), config.snapshotIntervalMillis(),
+            config.rateWindowMillis(), config.rateAlpha());
+    ring = AdmissionController.start(ringConfig, System::nanoTime, idle);
+    consumer = ConsumerCpu.find();
     lockedCore = AdmissionController.inline(config, System::nanoTime);
     locked = new LockedAdmission(LIMIT);
     netflix =
@@ -81,6 +94,21 @@ public class AdmissionThroughputBenchmark {
             .partition("medium", 0.3)
             .partition("low", 0.2)
             .build();
+  }
+
+  @Setup(Level.Iteration)
+  public void startIteration() {
+    consumer.start(consumerSide.admitted);
+  }
+
+  /**
+   * Prints the admission thread's CPU time per decision it made in this iteration, and its share
+   * of one core: unlike the throughput, that figure does not depend on how much CPU the machine
+   * lets the consumer have.
+   */
+  @TearDown(Level.Iteration)
+  public void endIteration() {
+    consumer.report(consumerSide.admitted);
   }
 
   @TearDown(Level.Trial)
@@ -105,11 +133,22 @@ public class AdmissionThroughputBenchmark {
     public long saturated;
     int i;
     final Noop callback = new Noop();
+    private long cpu0;
 
     @Setup(Level.Iteration)
     public void reset() {
       decided = 0;
       saturated = 0;
+      cpu0 = THREAD_CPU.getCurrentThreadCpuTime();
+    }
+
+    /** Prints this producer's CPU time per operation (set-up and tear-down run on its thread). */
+    @TearDown(Level.Iteration)
+    public void report() {
+      long cpu = THREAD_CPU.getCurrentThreadCpuTime() - cpu0;
+      long ops = decided + saturated;
+      System.out.printf(
+          "%n  producer: %d ops, %.1f ns CPU per op%n", ops, ops == 0 ? 0.0 : (double) cpu / ops);
     }
   }
 

@@ -24,7 +24,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * recorders plus the request metrics, with 50 models x 3 priorities registered, requests going
  * to one model or spread over all 50. {@code baseline} picks the same arguments and only consumes
  * them; {@code micrometerOnly} and {@code recordAllMicrometer} run the earlier Micrometer-meter
- * implementation ({@link MicrometerAimMetrics}) for comparison in the same run.
+ * implementation ({@link MicrometerAimMetrics}) and {@code sloFiveRecorders} the tracker's earlier
+ * recording ({@link FiveRecorders}) for comparison in the same run.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +46,7 @@ public class SloRecordingBenchmark {
   private final long[] totals = new long[1024];
 
   private SloTracker tracker;
+  private FiveRecorders fiveRecorders;
   private AimMetrics metricsOnly;
   private AimMetrics all;
   private MicrometerAimMetrics micrometerOnly;
@@ -68,6 +70,7 @@ public class SloRecordingBenchmark {
       totals[k] = (long) (1e6 * Math.pow(10, random.nextDouble() * 5));
     }
     tracker = new SloTracker(SloConfig.defaultConfig(), modelNames());
+    fiveRecorders = new FiveRecorders(modelNames());
     all = new AimMetrics(AimMetrics.newRegistry(), List.of(), AdmissionGauges.NONE, null, tracker);
     metricsOnly = new AimMetrics(AimMetrics.newRegistry(), modelNames(), AdmissionGauges.NONE, null, null);
     SloTracker tracker2 = new SloTracker(SloConfig.defaultConfig(), modelNames());
@@ -89,6 +92,14 @@ public class SloRecordingBenchmark {
     int k = i++ & Integer.MAX_VALUE;
     long total = totals[k & 1023];
     tracker.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
+  }
+
+  /** Baseline: the tracker's earlier recording, five HdrHistogram Recorders per series. */
+  @Benchmark
+  public void sloFiveRecorders() {
+    int k = i++ & Integer.MAX_VALUE;
+    long total = totals[k & 1023];
+    fiveRecorders.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
   }
 
   /** The request metrics alone (no tracker). */

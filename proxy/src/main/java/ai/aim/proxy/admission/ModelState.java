@@ -21,6 +21,11 @@ final class ModelState {
 
   private GradientLimit adaptive;
   private int staticLimit;
+  /**
+   * Each class's {@code maxInflightShare}, copied from the policy by {@link #apply}: read on every
+   * arrival, where going through the policy's list cost a chain of dependent loads.
+   */
+  private final double[] classShare = new double[3];
 
   double serviceNanos;
   long serviceSamples;
@@ -58,6 +63,9 @@ final class ModelState {
   void apply(ModelPolicy p, long now) {
     ModelPolicy old = this.policy;
     this.policy = p;
+    for (int b = 0; b < 3; b++) {
+      classShare[b] = p.priorities().get(b).maxInflightShare();
+    }
     LimitPolicy lp = p.limit();
     if (lp.mode() == LimitPolicy.Mode.STATIC) {
       adaptive = null;
@@ -101,7 +109,7 @@ final class ModelState {
   int ceiling(int b) {
     int limit = limit();
     int c = limit;
-    double share = policy.priorities().get(b).maxInflightShare();
+    double share = classShare[b];
     if (share < 1.0) {
       c = Math.min(c, (int) Math.floor(limit * share));
     }

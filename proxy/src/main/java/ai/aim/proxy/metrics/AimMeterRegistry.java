@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class AimMeterRegistry extends PrometheusMeterRegistry {
   private final CopyOnWriteArrayList<RequestCollector> direct = new CopyOnWriteArrayList<>();
   private volatile Set<String> directNames = Set.of();
+  private volatile int lastLength;
   private static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
   /** "Every name but the directly written ones", as the included-names set Micrometer asks for. */
   private final Set<String> others = new AbstractSet<>() {
@@ -63,7 +64,7 @@ final class AimMeterRegistry extends PrometheusMeterRegistry {
 
   @Override
   public String scrape() {
-    return new String(text(), StandardCharsets.UTF_8);
+    return text().toString();
   }
 
   @Override
@@ -73,13 +74,13 @@ final class AimMeterRegistry extends PrometheusMeterRegistry {
 
   @Override
   public void scrape(OutputStream out) throws IOException {
-    out.write(text());
+    out.write(text().toString().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   public void scrape(OutputStream out, String contentType) throws IOException {
     if (isText(contentType)) {
-      out.write(text());
+      out.write(text().toString().getBytes(StandardCharsets.UTF_8));
     } else {
       super.scrape(out, contentType);
     }
@@ -89,19 +90,21 @@ final class AimMeterRegistry extends PrometheusMeterRegistry {
     return contentType == null || contentType.startsWith("text/plain");
   }
 
-  private byte[] text() {
+  /** The whole text exposition: the other meters through Micrometer, then the direct families. */
+  private StringBuilder text() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
     try {
       super.scrape(out, TEXT, others);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    StringBuilder sb = new StringBuilder(1 << 20);
+    // One buffer sized for the last scrape, so a large exposition is not regrown every time.
+    StringBuilder sb = new StringBuilder(Math.max(lastLength, 1024) + 4096);
+    sb.append(out.toString(StandardCharsets.UTF_8));
     for (RequestCollector c : direct) {
       c.writeText(sb);
     }
-    byte[] ours = sb.toString().getBytes(StandardCharsets.UTF_8);
-    out.write(ours, 0, ours.length);
-    return out.toByteArray();
+    lastLength = sb.length();
+    return sb;
   }
 }

@@ -2,15 +2,13 @@ package ai.aim.proxy.slo;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.Outcome;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.AtomicHistogram;
 
 /**
  * The recorders and windows of one model and priority.
  *
  * <p>{@link #record} is called by any event loop and is wait-free and allocation-free: it only
- * calls {@link Recorder#recordValue}. Everything else is owned by the tracker's tick thread.
+ * calls {@link SeriesRecorder#record}. Everything else is owned by the tracker's tick thread.
  */
 final class SloSeries {
   /** Histogram precision: two significant digits, i.e. within 1 % of the recorded value. */
@@ -21,10 +19,6 @@ final class SloSeries {
    */
   static final long HIGHEST_MICROS = Integer.MAX_VALUE;
 
-  private static final long RECORDER_HISTOGRAM_BYTES =
-      new ConcurrentHistogram(1, HIGHEST_MICROS, DIGITS).getEstimatedFootprintInBytes();
-  private static final long CLASS_HISTOGRAM_BYTES =
-      new ConcurrentHistogram(1, 16, 1).getEstimatedFootprintInBytes();
 
   static final int GOOD = 0;
   static final int SLOW = 1;
@@ -35,9 +29,8 @@ final class SloSeries {
   final SloObjective objective;
   private final long thresholdNanos;
 
-  private final Recorder[] latency = new Recorder[LatencyKind.values().length];
-  /** Records the class of each request (good, slow, sidecar error) as the values 0, 1, 2. */
-  private final Recorder classes = new Recorder(1, 16, 1);
+  /** This interval's latencies and the count of each class (good, slow, sidecar error). */
+  private final SeriesRecorder recorder = new SeriesRecorder(HIGHEST_MICROS, DIGITS);
 
   final SlotRing tenSeconds;
   final SlotRing minutes;
@@ -47,9 +40,6 @@ final class SloSeries {
     this.priority = priority;
     this.objective = objective;
     this.thresholdNanos = objective.thresholdMs() * 1_000_000L;
-    for (int i = 0; i < latency.length; i++) {
-      latency[i] = new Recorder(1, HIGHEST_MICROS, DIGITS);
-    }
     this.tenSeconds =
         new SlotRing(
             Window.ONE_MINUTE.slotSeconds() * 1_000_000_000L,
@@ -72,38 +62,32 @@ final class SloSeries {
     } else {
       cls = SLOW;
     }
-    classes.recordValue(cls);
-    recordNanos(latency[0], totalNanos);
-    recordNanos(latency[1], queueNanos);
-    recordNanos(latency[2], upstreamNanos);
-    recordNanos(latency[3], ttfbNanos);
+    recorder.record(
+        cls, micros(totalNanos), micros(queueNanos), micros(upstreamNanos), micros(ttfbNanos));
   }
 
-  private static void recordNanos(Recorder r, long nanos) {
-    if (nanos >= 0) {
-      r.recordValue(Math.min(nanos / 1000L, HIGHEST_MICROS));
-    }
+  /** Nanoseconds to recorded microseconds, capped; negative stays negative (not recorded). */
+  private static long micros(long nanos) {
+    return nanos < 0 ? -1 : Math.min(nanos / 1000L, HIGHEST_MICROS);
   }
 
   /**
-   * Takes the interval since the last call from every recorder and adds it to the current slots
+   * Takes the interval since the last call from the recorder and adds it to the current slots
    * of both rings. Tick thread only.
-   *
-   * @param scratch a histogram of the recorders' configuration, reused across series
    */
-  void drainInto(Histogram scratch, Histogram classScratch) {
-    classes.getIntervalHistogramInto(classScratch);
-    long good = classScratch.getCountAtValue(GOOD);
-    long slow = classScratch.getCountAtValue(SLOW);
-    long err = classScratch.getCountAtValue(SIDECAR_ERROR);
+  void drain() {
+    SeriesRecorder.Phase interval = recorder.swap();
+    long good = interval.classes.get(GOOD);
+    long slow = interval.classes.get(SLOW);
+    long err = interval.classes.get(SIDECAR_ERROR);
     addCounts(tenSeconds.current(), good, slow, err);
     addCounts(minutes.current(), good, slow, err);
-    for (int i = 0; i < latency.length; i++) {
-      latency[i].getIntervalHistogramInto(scratch);
-      if (scratch.getTotalCount() > 0) {
-        tenSeconds.current().latency[i].add(scratch);
+    for (int i = 0; i < SeriesRecorder.KINDS; i++) {
+      AtomicHistogram h = interval.latency[i];
+      if (h.getTotalCount() > 0) {
+        tenSeconds.current().latency[i].add(h);
         if (i < minutes.kinds()) {
-          minutes.current().latency[i].add(scratch);
+          minutes.current().latency[i].add(h);
         }
       }
     }
@@ -113,14 +97,6 @@ final class SloSeries {
     s.good += good;
     s.slow += slow;
     s.sidecarErrors += err;
-  }
-
-  static Histogram newScratch() {
-    return new Histogram(1, HIGHEST_MICROS, DIGITS);
-  }
-
-  static Histogram newClassScratch() {
-    return new Histogram(1, 16, 1);
   }
 
   /** The ring a window lives in, and the window's position in it. */
@@ -134,8 +110,7 @@ final class SloSeries {
 
   /** Estimated bytes held by this series (recorders, both rings). */
   long footprintBytes() {
-    // Each recorder keeps an active and an inactive concurrent histogram.
-    long sum = latency.length * 2L * RECORDER_HISTOGRAM_BYTES + 2L * CLASS_HISTOGRAM_BYTES;
-    return sum + tenSeconds.footprintBytes() + minutes.footprintBytes();
+    // The recorder keeps an active and an inactive set of histograms.
+    return recorder.footprintBytes() + tenSeconds.footprintBytes() + minutes.footprintBytes();
   }
 }

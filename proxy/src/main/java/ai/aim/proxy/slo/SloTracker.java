@@ -14,16 +14,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.AbstractHistogram;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tracks the SLOs of every model and priority: HdrHistogram recorders per series, swapped once a
+ * Tracks the SLOs of every model and priority: HdrHistogram interval recorders per series, swapped once a
  * second into 10 s and 1 min slots, with sliding windows of 1 min, 5 min and 1 h.
  *
  * <p>Threads: {@link #onComplete} is called by any event loop and is wait-free and
- * allocation-free (an index look-up and {@code Recorder.recordValue} calls). {@link #tick()} is
+ * allocation-free (an index look-up and one {@code SeriesRecorder.record} call). {@link #tick()} is
  * called once a second by one thread ({@link #startTicking()} or a test); it and
  * {@link #snapshot()} hold the tracker's lock, which the request path never takes. The read-only
  * views ({@link #burnRate}, {@link #compliance}, {@link #highBurning}) read a status published by
@@ -44,8 +43,6 @@ public final class SloTracker implements RequestObserver {
   private final LongSupplier nanoClock;
   private final long startNanos;
   private final long startMillis;
-  private final Histogram scratch = SloSeries.newScratch();
-  private final Histogram classScratch = SloSeries.newClassScratch();
   private volatile Status status;
 
   /** A tracker on the system clocks. */
@@ -102,7 +99,7 @@ public final class SloTracker implements RequestObserver {
       // Data recorded up to now belongs to the slot that holds the instant just before now.
       s.tenSeconds.advanceTo(Math.max(0, elapsed - 1) / s.tenSeconds.slotNanos);
       s.minutes.advanceTo(Math.max(0, elapsed - 1) / s.minutes.slotNanos);
-      s.drainInto(scratch, classScratch);
+      s.drain();
       s.tenSeconds.advanceTo(elapsed / s.tenSeconds.slotNanos);
       s.minutes.advanceTo(elapsed / s.minutes.slotNanos);
     }

@@ -273,12 +273,27 @@ class AdmissionPropertiesTest {
         rec.violations.add("class " + b + " above its ceiling " + m.ceiling(b));
       }
       if (strict) {
+        // Strict order as documented: the highest waiting class that may be dispatched goes
+        // first. A higher class held back by its own ceiling (maxInflightShare or the engine
+        // ceiling) does not stop a lower class whose ceiling has room.
         for (int higher = 0; higher < b; higher++) {
-          if (m.bands[higher].depth > 0) {
+          if (m.bands[higher].depth > 0 && couldGoInstead(m, higher, b)) {
             rec.violations.add("class " + b + " dispatched while class " + higher + " waits");
           }
         }
       }
+    }
+
+    /** Whether class {@code h} could have been dispatched instead of the class-{@code b} dispatch just made. */
+    private static boolean couldGoInstead(ModelState m, int h, int b) {
+      int limit = m.limit();
+      if (m.inflight - 1 >= limit) {
+        return false;
+      }
+      if (h != 0 && m.inflightNonHigh - (b != 0 ? 1 : 0) >= limit - m.reserve()) {
+        return false;
+      }
+      return m.bands[h].inflight < m.ceiling(h);
     }
 
     void checkBounds() {
