@@ -20,7 +20,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,6 +39,9 @@ import picocli.CommandLine.Option;
     description = "AIM admission sidecar: classifies, admits and forwards inference requests to the "
         + "model server on localhost. Flags override the --config file; see docs/configuration.md.")
 public final class Main implements Callable<Integer> {
+  /** How long a SIGTERM during start-up waits for the start to finish before giving up. */
+  private static final long START_WAIT_SECONDS = 60;
+
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path config;
@@ -136,20 +141,23 @@ public final class Main implements Callable<Integer> {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    Sidecar sidecar;
-    try {
-      sidecar = Sidecar.start(this::configuration, config, registry, null, System::nanoTime);
-    } catch (ConfigException | IllegalArgumentException e) {
-      System.err.println("aim-proxy: " + e.getMessage());
-      return 2;
-    }
-    // The hook goes in before anything slow (GPU discovery), so a SIGTERM right after the
-    // listeners are up still drains instead of exiting at once.
+    // The hook goes in before the listeners open: "listening" is logged while the sidecar is
+    // still starting, and a SIGTERM from then on must drain, not kill the process. A hook that
+    // fires during start-up waits for it to finish (or fail) and then drains.
+    CompletableFuture<Sidecar> started = new CompletableFuture<>();
     AtomicReference<GpuMetrics> gpuMetrics = new AtomicReference<>();
     AtomicReference<GpuTelemetry> openedTelemetry = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      sidecar.close();
+    Thread hook = new Thread(() -> {
+      Sidecar s;
+      try {
+        s = started.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        s = null; // start-up failed or hung: nothing to drain
+      }
+      if (s != null) {
+        s.close();
+      }
       GpuMetrics g = gpuMetrics.getAndSet(null);
       if (g != null) {
         g.close();
@@ -159,7 +167,25 @@ public final class Main implements Callable<Integer> {
         t.close();
       }
       stopped.countDown();
-    }, "aim-shutdown"));
+    }, "aim-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Sidecar sidecar;
+    try {
+      sidecar = Sidecar.start(this::configuration, config, registry, null, System::nanoTime);
+    } catch (ConfigException | IllegalArgumentException e) {
+      started.complete(null);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs already and finds nothing to drain
+      }
+      System.err.println("aim-proxy: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException | Error e) {
+      started.complete(null);
+      throw e;
+    }
+    started.complete(sidecar);
     if (!"none".equals(cfg.gpuSource())) {
       try {
         GpuTelemetry telemetry = GpuTelemetry.open(Source.parse(cfg.gpuSource()));

@@ -77,11 +77,9 @@ class SigtermDrainTest {
       reader.start();
       try {
         int httpPort = port.get(30, TimeUnit.SECONDS);
-        // HTTP/1.1 on purpose: the JDK client's default (an h2c upgrade of this same request)
-        // was cut during drain a few times in full-suite runs on a loaded machine and never alone;
-        // that case is tracked in docs/architecture.md (drain) until it is understood.
-        CompletableFuture<HttpResponse<String>> inflight = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).build().sendAsync(
+        // The JDK client's default: an h2c upgrade of this very request. The SIGTERM follows the
+        // "listening" line closely, which is what caught a hook registered too late.
+        CompletableFuture<HttpResponse<String>> inflight = HttpClient.newHttpClient().sendAsync(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v2/models/resnet/infer"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
             HttpResponse.BodyHandlers.ofString());
