@@ -9,6 +9,8 @@ import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.admission.RejectReason;
 import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.engine.EngineScraper;
+import ai.aim.proxy.engine.ScrapeConfig;
 import ai.aim.proxy.grpc.GrpcCoreAdmission;
 import ai.aim.proxy.grpc.GrpcProxy;
 import ai.aim.proxy.http.CoreAdmission;
@@ -29,6 +31,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,6 +80,8 @@ public final class Sidecar implements AutoCloseable {
   private final Counter reloadOk;
   private final Counter reloadFailed;
   private final Priority envDefault;
+  private final LongSupplier clock;
+  private EngineScraper scraper;
   private volatile ProxyConfig config;
   private long lastModified;
   private boolean closed;
@@ -95,8 +100,10 @@ public final class Sidecar implements AutoCloseable {
     } catch (SloConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    this.controller = AdmissionController.start(
-        AdmissionConfigParser.parse(cfg.admission(), cfg.models()), clock);
+    this.clock = clock;
+    AdmissionConfig admissionConfig = AdmissionConfigParser.parse(cfg.admission(), cfg.models());
+    ScrapeConfig scrape = ScrapeConfig.of(cfg.admission(), admissionConfig, cfg.upstream().http());
+    this.controller = AdmissionController.start(admissionConfig, clock);
     ModelLabels labels = new ModelLabels(cfg.modelNames());
     this.tracker = new SloTracker(slo, cfg.modelNames(), clock, System::currentTimeMillis);
     AimMetrics metrics = new AimMetrics(this.registry, cfg.modelNames(),
@@ -151,6 +158,7 @@ public final class Sidecar implements AutoCloseable {
       boolean done = drain(config.drainTimeout());
       return AdminResponse.json(200, "{\"status\":\"" + (done ? "drained" : "timeout") + "\"}");
     });
+    restartScraper(scrape, cfg);
     this.lastModified = modified();
     this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread th = new Thread(r, "aim-config-watch");
@@ -235,9 +243,11 @@ public final class Sidecar implements AutoCloseable {
     ProxyConfig next;
     AdmissionConfig admission;
     SloConfig slo;
+    ScrapeConfig scrape;
     try {
       next = source.load();
       admission = AdmissionConfigParser.parse(next.admission(), next.models());
+      scrape = ScrapeConfig.of(next.admission(), admission, next.upstream().http());
       slo = SloConfig.parse(next.slo());
     } catch (ConfigException | SloConfigException | RuntimeException e) {
       reloadFailed.increment();
@@ -245,6 +255,7 @@ public final class Sidecar implements AutoCloseable {
       return false;
     }
     controller.reload(admission);
+    restartScraper(scrape, next);
     if (!slo.equals(tracker.config())) {
       log.warn("config reload: the slo section changed; SLO objectives apply after a restart");
     }
@@ -252,6 +263,36 @@ public final class Sidecar implements AutoCloseable {
     reloadOk.increment();
     log.info("config reloaded from {}", watched);
     return true;
+  }
+
+  /** Starts, stops or replaces the engine-gauge scraper when its settings or the models change. */
+  private synchronized void restartScraper(ScrapeConfig scrape, ProxyConfig cfg) {
+    if (closed) {
+      return;
+    }
+    List<String> models = List.copyOf(cfg.modelNames());
+    if (scraper != null && Objects.equals(scraper.config(), scrape)
+        && scraper.models().equals(models)) {
+      return;
+    }
+    if (scraper != null) {
+      scraper.close();
+      scraper = null;
+    }
+    if (scrape != null) {
+      if (models.isEmpty()) {
+        log.warn("admission.engine is enabled but no models are configured: nothing to scrape for");
+        return;
+      }
+      scraper = EngineScraper.start(scrape, models, controller, clock);
+      log.info("engine gauges scraped from {} every {} ms for {}", scrape.metricsUrl(),
+          scrape.scrapeIntervalMillis(), models);
+    }
+  }
+
+  /** The running engine-gauge scraper's settings, or null when none runs. */
+  public synchronized ScrapeConfig engineScrape() {
+    return scraper == null ? null : scraper.config();
   }
 
   // ------------------------------------------------------------------ drain
@@ -359,6 +400,9 @@ public final class Sidecar implements AutoCloseable {
     }
     closed = true;
     watcher.shutdownNow();
+    if (scraper != null) {
+      scraper.close();
+    }
     server.readiness().markDraining();
     controller.drain();
     // gRPC first: it runs on the HTTP side's event loops, which server.close() shuts down.

@@ -84,7 +84,10 @@ final class AdmissionCore {
     }
     PriorityPolicy pp = m.policy.priorities().get(b);
     if (band.depth >= pp.maxQueue()) {
-      reject(m, band, ticket, callback, RejectReason.QUEUE_FULL);
+      // A full queue behind a saturated model server says so: the cause is the engine, not load
+      // this sidecar sees.
+      reject(m, band, ticket, callback,
+          m.heldByEngine(b) ? RejectReason.SATURATED : RejectReason.QUEUE_FULL);
       return;
     }
     if (deadline != AdmissionController.NO_DEADLINE && unmeetable(m, b, deadline, now)) {

@@ -123,6 +123,17 @@ final class ModelState {
     return bands[b].inflight < ceiling(b);
   }
 
+  /**
+   * Whether the engine signal is what holds class {@code b} back now: its engine ceiling is below
+   * the limit and the class already uses all of it.
+   */
+  boolean heldByEngine(int b) {
+    if (b == 0 || !engineEnabled || engineShare[b] >= 1.0) {
+      return false;
+    }
+    return bands[b].inflight >= (int) Math.floor(limit() * engineShare[b]);
+  }
+
   /** Permits class {@code b} could hold now taking the shared constraints into account. */
   int effectiveCeiling(int b) {
     int c = ceiling(b);
