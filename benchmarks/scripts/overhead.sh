@@ -9,8 +9,9 @@
 #
 # Needs: wrk, h2load (nghttp2-client), nginx (nginx-light), haproxy, taskset, a JDK, and
 #   ./mvnw -B -pl benchmarks -am package -DskipTests   (benchmarks/target/aim-bench.jar)
-# The sidecar is proxy/target/aim-proxy.jar when that runs with --http-port; otherwise the same
-# parts composed by ai.aim.bench.overhead.SidecarRunner (HTTP side + gRPC pass-through).
+# The sidecar is ai.aim.bench.overhead.SidecarRunner (the HTTP side and the gRPC pass-through on
+# shared loops); SIDECAR_MODE=jar runs proxy/target/aim-proxy.jar instead, once its Main also
+# starts the gRPC listener.
 #
 # Usage: benchmarks/scripts/overhead.sh            (from the project root)
 #   env: DURATION=10 (seconds per run) ROUNDS=1 (each figure is the median over rounds, targets
@@ -94,7 +95,7 @@ wait_port 47190
 start "$PX_CPU" nginx-proxy nginx -p "$RUN" -c "$CONF/nginx.conf"
 start "$PX_CPU" haproxy haproxy -db -f "$CONF/haproxy.cfg"
 SIDECAR_HTTP=no
-if [[ -f $SIDECAR_JAR ]] && java -jar "$SIDECAR_JAR" --help 2>/dev/null | grep -q -- --http-port; then
+if [[ ${SIDECAR_MODE:-runner} == jar ]]; then
   SIDECAR_HTTP=yes
   start "$PX_CPU" sidecar java "${JVM_OPTS[@]}" -jar "$SIDECAR_JAR" \
     --http-port 47183 --grpc-port 47193 --admin-port 47199 --event-loops 1 \

@@ -14,7 +14,7 @@
 #   ./mvnw -B -pl proxy,model-sim -am package -DskipTests
 # Usage: benchmarks/scripts/soak.sh        (from the project root)
 #   env: DURATION=600 INTERVAL=10 SLOTS=10 SERVICE_MS=20 RUN_DIR=/tmp/aim-soak
-#        PORT_BASE=47280 (uses PORT_BASE .. PORT_BASE+4)
+#        PORT_BASE=19280 (below the ephemeral range; uses PORT_BASE .. PORT_BASE+4)
 # Output: RUN_DIR/samples.csv and a summary (first vs last sample, growth in %) on stdout.
 set -euo pipefail
 
@@ -25,7 +25,7 @@ INT=${INTERVAL:-10}
 SLOTS=${SLOTS:-10}
 SERVICE_MS=${SERVICE_MS:-20}
 CONNS=$(( SLOTS * 8 / 10 ))
-PB=${PORT_BASE:-47280}
+PB=${PORT_BASE:-19280}
 SIM_HTTP=$PB; SIM_GRPC=$((PB + 1)); PX_HTTP=$((PB + 2)); PX_GRPC=$((PB + 3)); PX_ADMIN=$((PB + 4))
 JVM_OPTS=(-Xms128m -Xmx256m -XX:+UseG1GC "-Dlogback.configurationFile=$ROOT/benchmarks/config/logback.xml")
 
@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 wait_http() { # url
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     if curl -fs -o /dev/null "$1"; then return 0; fi
     sleep 0.2
   done

@@ -1,6 +1,8 @@
 package ai.aim.bench;
 
 import ai.aim.bench.demo.DemoCommand;
+import ai.aim.bench.load.LoadCommand;
+import ai.aim.bench.load.LoadPlotCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "aim-bench 0.1.0",
     description = "AIM sidecar demo and load tools.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, LoadCommand.class, LoadPlotCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -34,7 +34,11 @@ import org.openjdk.jmh.annotations.Threads;
  *       producers only publish. Its {@code decided} counter is the arrivals that got a ticket,
  *       {@code saturated} the ones refused at once because the ring was full.
  *   <li>{@code locked*}: the baseline, a semaphore plus a priority blocking queue, deciding on the
- *       caller's thread.
+ *       caller's thread. It does less per decision than the ring (no model look-up, no per-class
+ *       state, no ticket table).
+ *   <li>{@code lockedCore*}: the second baseline, the same work per decision as the ring: the
+ *       admission core itself ({@link AdmissionController#inline}) on the caller's thread under
+ *       one monitor, so the figures compare the hand-off, not the decision logic.
  *   <li>{@code netflix*}: concurrency-limits' partitioned limiter (0.4.1: the partitioned
  *       {@code AbstractPartitionedLimiter} its builder makes, the semaphore logic of {@code
  *       SimpleLimiter} split per partition) with HIGH 50 %, MEDIUM 30 %, LOW 20 % of a fixed
@@ -56,6 +60,8 @@ public class AdmissionThroughputBenchmark {
   public AdmissionController.IdleStrategy idle;
 
   private AdmissionController ring;
+  private AdmissionController lockedCore;
+  private final Object coreLock = new Object();
   private LockedAdmission locked;
   private Limiter<Priority> netflix;
   private final Noop consumerSide = new Noop();
@@ -65,6 +71,7 @@ public class AdmissionThroughputBenchmark {
     ModelPolicy p = ModelPolicy.defaults().withLimit(LimitPolicy.fixed(LIMIT));
     AdmissionConfig config = AdmissionConfig.of(p, Map.of());
     ring = AdmissionController.start(config, System::nanoTime, idle);
+    lockedCore = AdmissionController.inline(config, System::nanoTime);
     locked = new LockedAdmission(LIMIT);
     netflix =
         new PartitionedBuilder()
@@ -129,6 +136,23 @@ public class AdmissionThroughputBenchmark {
     return t;
   }
 
+  private long lockedCoreOp(Producer p) {
+    int i = p.i++;
+    long t;
+    // The ring's decision logic (classify, per-model and per-class state, WFQ bookkeeping, ticket
+    // table) run on the caller's thread under one monitor: the same work per decision as the
+    // ring's consumer, with a lock instead of the hand-off.
+    synchronized (coreLock) {
+      t =
+          lockedCore.submit(
+              "m", PRIORITIES[i % 3], AdmissionController.NO_DEADLINE, TENANTS[i & 3], 100,
+              p.callback);
+      lockedCore.complete(t, Outcome.OK, 1_000_000);
+    }
+    p.decided++;
+    return t;
+  }
+
   private boolean netflixOp(Producer p) {
     int i = p.i++;
     Optional<Limiter.Listener> l = netflix.acquire(PRIORITIES[i % 3]);
@@ -163,6 +187,18 @@ public class AdmissionThroughputBenchmark {
   @Threads(2)
   public long locked2(Producer p) {
     return lockedOp(p);
+  }
+
+  @Benchmark
+  @Threads(1)
+  public long lockedCore1(Producer p) {
+    return lockedCoreOp(p);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public long lockedCore2(Producer p) {
+    return lockedCoreOp(p);
   }
 
   @Benchmark

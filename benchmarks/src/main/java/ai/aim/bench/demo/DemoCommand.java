@@ -4,6 +4,10 @@ import ai.aim.proxy.ProxyServer;
 import ai.aim.proxy.config.AdminConfig;
 import ai.aim.proxy.config.HttpConfig;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.metrics.AdmissionGauges;
+import ai.aim.proxy.metrics.AimMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import ai.aim.sim.ModelSim;
 import ai.aim.sim.SimConfig;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -24,7 +28,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code aim-bench demo}: starts a model server and the sidecar in this process on free loopback
- * ports, sends a short burst of traffic through the sidecar, prints what came back, and exits.
+ * ports, sends a short burst of traffic through the sidecar, prints what came back, then overloads
+ * model-sim through the sidecar with mixed priorities ({@link OverloadDemo}) and exits.
  */
 @Command(
     name = "demo",
@@ -38,6 +43,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--requests", description = "Requests per traffic source (default ${DEFAULT-VALUE}).")
   int requests = 120;
+
+  @Option(names = "--overload-seconds",
+      description = "Seconds of the mixed-priority overload after the burst; 0 skips it (default ${DEFAULT-VALUE}).")
+  double overloadSeconds = 15;
 
   @Override
   public Integer call() throws Exception {
@@ -54,7 +63,9 @@ public final class DemoCommand implements Callable<Integer> {
           .withUpstream(ProxyConfig.defaults().upstream().withHttp(URI.create(model.httpBaseUrl())))
           .withDrainTimeout(Duration.ofSeconds(5))
           .withModels(models);
-      try (ProxyServer sidecar = ProxyServer.builder(config).start()) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      AimMetrics metrics = new AimMetrics(registry, List.of(MODEL, LLM), AdmissionGauges.NONE, null, null);
+      try (ProxyServer sidecar = ProxyServer.builder(config).registry(registry).observer(metrics).start()) {
         String base = "http://127.0.0.1:" + sidecar.httpPort();
         out.println("model server : " + model.httpBaseUrl() + " (model-sim: KServe v2 + OpenAI SSE, 8 slots)");
         out.println("sidecar      : " + base + " (HTTP/1.1 + h2c), transport " + sidecar.transport().name());
@@ -71,8 +82,15 @@ public final class DemoCommand implements Callable<Integer> {
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(),
             HttpResponse.BodyHandlers.ofString());
         out.println("/metrics (" + scrape.statusCode() + "), the sidecar's own lines:");
-        scrape.body().lines().filter(l -> l.startsWith("aim_")).limit(12).forEach(l -> out.println("  " + l));
+        scrape.body().lines()
+            .filter(l -> l.startsWith("aim_http_") || l.startsWith("aim_model_requests_total"))
+            .filter(l -> !l.endsWith(" 0.0"))
+            .limit(16)
+            .forEach(l -> out.println("  " + l));
       }
+    }
+    if (overloadSeconds > 0) {
+      OverloadDemo.run(out, overloadSeconds);
     }
     return 0;
   }

@@ -21,8 +21,10 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The cost of recording one finished request on the sidecar's request path: the SLO tracker's
- * recorders plus the Micrometer meters, with 50 models x 3 priorities registered, requests going
- * to one model or spread over all 50. The baseline picks the same arguments and only consumes them.
+ * recorders plus the request metrics, with 50 models x 3 priorities registered, requests going
+ * to one model or spread over all 50. {@code baseline} picks the same arguments and only consumes
+ * them; {@code micrometerOnly} and {@code recordAllMicrometer} run the earlier Micrometer-meter
+ * implementation ({@link MicrometerAimMetrics}) for comparison in the same run.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +47,8 @@ public class SloRecordingBenchmark {
   private SloTracker tracker;
   private AimMetrics metricsOnly;
   private AimMetrics all;
+  private MicrometerAimMetrics micrometerOnly;
+  private MicrometerAimMetrics allMicrometer;
   private int i;
 
   static List<String> modelNames() {
@@ -66,6 +70,9 @@ public class SloRecordingBenchmark {
     tracker = new SloTracker(SloConfig.defaultConfig(), modelNames());
     all = new AimMetrics(AimMetrics.newRegistry(), List.of(), AdmissionGauges.NONE, null, tracker);
     metricsOnly = new AimMetrics(AimMetrics.newRegistry(), modelNames(), AdmissionGauges.NONE, null, null);
+    SloTracker tracker2 = new SloTracker(SloConfig.defaultConfig(), modelNames());
+    allMicrometer = new MicrometerAimMetrics(AimMetrics.newRegistry(), List.of(), AdmissionGauges.NONE, null, tracker2);
+    micrometerOnly = new MicrometerAimMetrics(AimMetrics.newRegistry(), modelNames(), AdmissionGauges.NONE, null, null);
   }
 
   @Benchmark
@@ -84,11 +91,20 @@ public class SloRecordingBenchmark {
     tracker.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
   }
 
+  /** The request metrics alone (no tracker). */
+  @Benchmark
+  public void metricsOnly() {
+    int k = i++ & Integer.MAX_VALUE;
+    long total = totals[k & 1023];
+    metricsOnly.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
+  }
+
+  /** Baseline: the same metrics as Micrometer timers and counters (the earlier implementation). */
   @Benchmark
   public void micrometerOnly() {
     int k = i++ & Integer.MAX_VALUE;
     long total = totals[k & 1023];
-    metricsOnly.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
+    micrometerOnly.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
   }
 
   @Benchmark
@@ -96,5 +112,13 @@ public class SloRecordingBenchmark {
     int k = i++ & Integer.MAX_VALUE;
     long total = totals[k & 1023];
     all.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
+  }
+
+  /** Baseline: the whole path with the Micrometer meters (the earlier implementation). */
+  @Benchmark
+  public void recordAllMicrometer() {
+    int k = i++ & Integer.MAX_VALUE;
+    long total = totals[k & 1023];
+    allMicrometer.onComplete(models[k % models.length], priorities[k % 3], outcomes[k & 7], total / 4, total / 2, total / 3, total);
   }
 }

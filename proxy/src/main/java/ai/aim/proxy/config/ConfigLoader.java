@@ -44,6 +44,12 @@ public final class ConfigLoader {
       } catch (IOException e) {
         throw new ConfigException("--config " + file + ": cannot read (" + e.getMessage() + ")", e);
       }
+      // A named file with no content is a mistake or a file caught while being rewritten (editors
+      // and ConfigMap updates truncate first); applying it would silently reset every setting.
+      if (yaml.isBlank()) {
+        throw new ConfigException(
+            "--config " + file + ": the file is empty (expected: a YAML mapping)");
+      }
     }
     return parse(yaml, overrides);
   }

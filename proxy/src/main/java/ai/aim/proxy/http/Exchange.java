@@ -175,6 +175,21 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
       throw new BadRequestException(
           "both Content-Length and Transfer-Encoding are set (expected: one of them)");
     }
+    if (!h2) {
+      HttpVersion v = request.protocolVersion();
+      if (v.majorVersion() != 1 || v.minorVersion() > 1) {
+        throw new BadRequestException(
+            "HTTP version '" + v.text() + "' (expected: HTTP/1.1 or HTTP/1.0)");
+      }
+      // Only a lone "chunked" is framing both sides agree on: the decoder reads any list that
+      // contains chunked as chunked and anything else as no body, while a model server may read
+      // "chunked, identity" or "xchunked" differently, which is how requests are smuggled.
+      java.util.List<String> te = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+      if (!te.isEmpty() && (te.size() > 1 || !"chunked".equalsIgnoreCase(te.get(0).trim()))) {
+        throw new BadRequestException(
+            "Transfer-Encoding: '" + String.join(", ", te) + "' (expected: chunked)");
+      }
+    }
     String uri = request.uri();
     if (!uri.startsWith("/")) {
       if (uri.startsWith("http://") || uri.startsWith("https://")) {
@@ -597,7 +612,10 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
     }
     boolean keep = canKeep();
     if (!h2) {
-      r.setProtocolVersion(request.protocolVersion());
+      // An unsupported version (refused above) is answered in HTTP/1.1, never echoed back.
+      boolean known = request.protocolVersion().majorVersion() == 1
+          && request.protocolVersion().minorVersion() <= 1;
+      r.setProtocolVersion(known ? request.protocolVersion() : HttpVersion.HTTP_1_1);
       if (!keep) {
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }

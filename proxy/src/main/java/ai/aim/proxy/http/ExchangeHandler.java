@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -210,6 +211,15 @@ final class ExchangeHandler extends ChannelDuplexHandler {
       }
       ctx.pipeline().remove(this);
       ctx.channel().config().setAutoRead(true);
+      return;
+    }
+    if (evt instanceof IdleStateEvent) {
+      // No traffic either way for the idle timeout while the request body is still due: a client
+      // that stalls (or dribbles slower than the timeout) must not hold its permit forever.
+      // (stash == null: the sidecar is not holding a body part back for a slow model server.)
+      if (current != null && !current.requestDone() && stash == null) {
+        ctx.close(); // onClientGone follows from channelInactive
+      }
       return;
     }
     if (evt == ConnectionHandler.DRAIN) {

@@ -107,7 +107,7 @@ public final class HttpProxy {
     if (idleMs > 0) {
       p.addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
     }
-    p.addLast(new ConnectionHandler());
+    p.addLast(new ConnectionHandler(idleMs));
     HttpServerCodec codec =
         new HttpServerCodec(
             new HttpDecoderConfig()

@@ -2,29 +2,25 @@ package ai.aim.proxy.metrics;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.slo.ModelIndex;
-import ai.aim.proxy.slo.Sli;
 import ai.aim.proxy.slo.SloTracker;
-import ai.aim.proxy.slo.Window;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The sidecar's Prometheus metrics, bound to a Micrometer {@link PrometheusMeterRegistry}. Also
  * the sidecar's one {@link RequestObserver}: each finished request updates the meters and, when a
  * tracker is given, the {@link SloTracker}.
  *
- * <p>Meters are created in the constructor for every registered model (plus {@code unknown}),
- * priority and outcome, and held in arrays indexed by ordinals, so {@link #onComplete} does an
- * index look-up and meter updates only: no allocation, no registry look-up. The one exception: the
- * latency histogram of an outcome other than OK is registered on its first request (once per
- * combination, never again). Safe on any thread.
+ * <p>The request families ({@code aim_model_*}, {@code aim_admission_queue_wait_seconds},
+ * {@code aim_upstream_errors_total}, {@code aim_slo_*}) are recorded into plain atomic arrays
+ * created in the constructor for every registered model (plus {@code unknown}), priority and
+ * outcome, and indexed by ordinals, so {@link #onComplete} does an index look-up and a few atomic
+ * adds: no allocation, no registry look-up, no clock read. They reach the registry's
+ * {@code scrape()} through one Prometheus collector that builds their snapshots at scrape time
+ * with label sets built once. The admission gauges are Micrometer meters. Safe on any thread.
  * Names and labels are a contract; see {@code docs/metrics.md}.
  */
 public final class AimMetrics implements RequestObserver {
@@ -43,19 +39,21 @@ public final class AimMetrics implements RequestObserver {
 
   private static final int PRIORITIES = Priority.values().length;
   private static final int OUTCOMES = Outcome.values().length;
+  private static final long[] LATENCY_BOUNDS_NANOS = RequestHistogram.boundsNanos(LATENCY_BUCKETS);
 
   private final PrometheusMeterRegistry registry;
   private final ModelIndex models;
   private final RequestObserver slo;
   /**
-   * Latency timers by (model, priority, outcome). OK's are created up front; the others on the
-   * first request with that outcome (a one-time registration per combination), which keeps the
-   * histograms of outcomes that never happen out of every scrape: 17 buckets times 8 outcomes
-   * times models times priorities would dominate the exposition.
+   * Latency histograms by (model, priority, outcome), all created up front (a few hundred bytes
+   * each). The exposition leaves out the histograms of outcomes other than OK until their first
+   * request, which keeps outcomes that never happen out of every scrape: 17 buckets times 8
+   * outcomes times models times priorities would dominate it.
    */
-  private final AtomicReferenceArray<Timer> latency;
-  private final Timer[] queueWait;
-  private final Counter[] upstreamErrors;
+  private final RequestHistogram[] latency;
+  private final RequestHistogram[] queueWait;
+  /** By model: [m * 2] status, [m * 2 + 1] unreachable. */
+  private final AtomicLongArray upstreamErrors;
 
   /**
    * Registers every meter.
@@ -77,88 +75,36 @@ public final class AimMetrics implements RequestObserver {
     this.models = tracker != null ? tracker.models() : new ModelIndex(models);
     this.slo = tracker != null ? tracker : RequestObserver.NOOP;
     int n = this.models.size();
-    this.latency = new AtomicReferenceArray<>(n * PRIORITIES * OUTCOMES);
+    this.latency = new RequestHistogram[n * PRIORITIES * OUTCOMES];
+    for (int i = 0; i < latency.length; i++) {
+      latency[i] = new RequestHistogram(LATENCY_BOUNDS_NANOS);
+    }
     // Per priority only: the admission queues are per priority, and a model label would add a
     // 20-line histogram per model and priority to every scrape.
-    this.queueWait = new Timer[PRIORITIES];
-    for (Priority p : Priority.values()) {
-      queueWait[p.ordinal()] =
-          Timer.builder("aim.admission.queue.wait")
-              .description("Time requests waited in the admission queue before dispatch")
-              .tag("priority", p.label())
-              .serviceLevelObjectives(LATENCY_BUCKETS)
-              .publishPercentileHistogram(false)
-              .register(registry);
+    this.queueWait = new RequestHistogram[PRIORITIES];
+    for (int p = 0; p < PRIORITIES; p++) {
+      queueWait[p] = new RequestHistogram(LATENCY_BOUNDS_NANOS);
     }
-    this.upstreamErrors = new Counter[n * 2];
-    for (int m = 0; m < n; m++) {
-      String model = this.models.name(m);
-      for (Priority p : Priority.values()) {
-        for (Outcome o : Outcome.values()) {
-          int i = (m * PRIORITIES + p.ordinal()) * OUTCOMES + o.ordinal();
-          if (o == Outcome.OK) {
-            // The outcome nearly every request has: its histogram exists from the start.
-            latency.set(i, latencyTimer(model, p, o));
-          }
-          // Every counter exists from the start (zero until used), so rate() works at once.
-          FunctionCounter.builder("aim.model.requests", this, metrics -> metrics.count(i))
-              .description("Finished requests")
-              .tags("model", model, "priority", p.label(), "outcome", o.label())
-              .register(registry);
-        }
-      }
-      upstreamErrors[m * 2] =
-          Counter.builder("aim.upstream.errors")
-              .description("Requests the model server failed: an error status, or unreachable")
-              .tags("model", model, "kind", "status")
-              .register(registry);
-      upstreamErrors[m * 2 + 1] =
-          Counter.builder("aim.upstream.errors")
-              .description("Requests the model server failed: an error status, or unreachable")
-              .tags("model", model, "kind", "unreachable")
-              .register(registry);
-      if (memory != null) {
-        Gauge.builder("aim.model.memory", memory, mm -> bytesOrNaN(mm.bytes(model)))
-            .description("GPU memory used by the model")
-            .baseUnit("bytes")
-            .tag("model", model)
-            .strongReference(true)
-            .register(registry);
-      }
-    }
+    this.upstreamErrors = new AtomicLongArray(n * 2);
     registerAdmission(registry, admission);
-    if (tracker != null) {
-      registerSlo(registry, tracker);
+    RequestCollector collector =
+        new RequestCollector(
+            this.models, latency, queueWait, upstreamErrors, memory, tracker, System::nanoTime);
+    if (registry instanceof AimMeterRegistry aim) {
+      // Text scrapes write these families straight from the arrays.
+      aim.attach(collector);
+    } else {
+      registry.getPrometheusRegistry().register(collector);
     }
   }
 
-  private Timer latencyTimer(String model, Priority p, Outcome o) {
-    return Timer.builder("aim.model.request.latency")
-        .description("Time from arrival to the last byte of the answer (or the refusal)")
-        .tags("model", model, "priority", p.label(), "outcome", o.label())
-        .serviceLevelObjectives(LATENCY_BUCKETS)
-        .publishPercentileHistogram(false)
-        .register(registry);
-  }
-
-  /** First request of a combination: registers its timer (the registry dedupes racing threads). */
-  private Timer createLatency(int i) {
-    int o = i % OUTCOMES;
-    int mp = i / OUTCOMES;
-    Timer t =
-        latencyTimer(models.name(mp / PRIORITIES), Priority.ofOrdinal(mp % PRIORITIES), Outcome.values()[o]);
-    latency.compareAndSet(i, null, t);
-    return t;
-  }
-
-  private double count(int i) {
-    Timer t = latency.get(i);
-    return t == null ? 0 : t.count();
-  }
-
-  /** A Prometheus registry with the default configuration. */
+  /**
+   * A Prometheus registry with the default configuration whose text scrape writes the families of
+   * an {@code AimMetrics} bound to it directly (fast: see {@code docs/benchmarks.md}). Any other
+   * {@link PrometheusMeterRegistry} works too, through the Prometheus client's writer.
+   */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return new AimMeterRegistry();
   }
 
   /** The registry (for the admin port: {@code registry().scrape()}). */
@@ -169,10 +115,6 @@ public final class AimMetrics implements RequestObserver {
   /** The Prometheus text exposition of every meter: the {@code GET /metrics} body. */
   public String scrape() {
     return registry.scrape();
-  }
-
-  private static double bytesOrNaN(long bytes) {
-    return bytes < 0 ? Double.NaN : bytes;
   }
 
   private static void registerAdmission(PrometheusMeterRegistry registry, AdmissionGauges a) {
@@ -203,39 +145,6 @@ public final class AimMetrics implements RequestObserver {
         .register(registry);
   }
 
-  private static void registerSlo(PrometheusMeterRegistry registry, SloTracker t) {
-    ModelIndex models = t.models();
-    for (int m = 0; m < models.size(); m++) {
-      int mi = m;
-      String model = models.name(m);
-      for (Priority p : Priority.values()) {
-        for (Sli sli : Sli.values()) {
-          double objective =
-              sli == Sli.LATENCY
-                  ? t.config().objective(model, p).latencyTarget()
-                  : t.config().objective(model, p).availability();
-          Gauge.builder("aim.slo.objective", () -> objective)
-              .description("The SLO's objective as a ratio of good requests")
-              .tags("model", model, "priority", p.label(), "sli", sli.label())
-              .strongReference(true)
-              .register(registry);
-          for (Window w : Window.values()) {
-            Gauge.builder("aim.slo.compliance", t, tr -> tr.compliance(mi, p, w, sli))
-                .description("Share of good requests over the window (1 when empty)")
-                .tags("model", model, "priority", p.label(), "sli", sli.label(), "window", w.label())
-                .strongReference(true)
-                .register(registry);
-            Gauge.builder("aim.slo.burn.rate", t, tr -> tr.burnRate(mi, p, w, sli))
-                .description("Error-budget burn rate over the window: error ratio / (1 - objective)")
-                .tags("model", model, "priority", p.label(), "sli", sli.label(), "window", w.label())
-                .strongReference(true)
-                .register(registry);
-          }
-        }
-      }
-    }
-  }
-
   @Override
   public void onComplete(
       String model,
@@ -248,19 +157,15 @@ public final class AimMetrics implements RequestObserver {
     int m = models.indexOf(model);
     int mp = m * PRIORITIES + priority.ordinal();
     int i = mp * OUTCOMES + outcome.ordinal();
-    Timer timer = latency.get(i);
-    if (timer == null) {
-      timer = createLatency(i);
-    }
-    // Also counts the request (aim_model_requests_total reads the timer's count).
-    timer.record(Math.max(0, totalNanos), TimeUnit.NANOSECONDS);
+    // Also counts the request (aim_model_requests_total is the histogram's count).
+    latency[i].record(totalNanos);
     if (queueNanos >= 0) {
-      queueWait[priority.ordinal()].record(queueNanos, TimeUnit.NANOSECONDS);
+      queueWait[priority.ordinal()].record(queueNanos);
     }
     if (outcome == Outcome.UPSTREAM_ERROR) {
-      upstreamErrors[m * 2].increment();
+      upstreamErrors.getAndIncrement(m * 2);
     } else if (outcome == Outcome.UNAVAILABLE) {
-      upstreamErrors[m * 2 + 1].increment();
+      upstreamErrors.getAndIncrement(m * 2 + 1);
     }
     slo.onComplete(model, priority, outcome, queueNanos, upstreamNanos, ttfbNanos, totalNanos);
   }

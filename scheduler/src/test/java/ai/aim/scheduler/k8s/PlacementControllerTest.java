@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -88,10 +89,18 @@ class PlacementControllerTest {
         client.genericKubernetesResources(InferenceServices.CONTEXT).inNamespace(NS).resource(r).create();
     }
 
+    /**
+     * A user's edit: like kubectl, it retries when the controller wrote the object between our
+     * read and our write (409 Conflict), which happens whenever a reconcile is in flight.
+     */
     void setSharing(String name, String sharing) {
-        isvc(name).edit(r -> {
-            r.getMetadata().getAnnotations().put(GpuSharingParser.ANNOTATION, sharing);
-            return r;
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptionsMatching(
+                e -> e instanceof KubernetesClientException k && k.getCode() == 409).until(() -> {
+            isvc(name).edit(r -> {
+                r.getMetadata().getAnnotations().put(GpuSharingParser.ANNOTATION, sharing);
+                return r;
+            });
+            return true;
         });
     }
 
@@ -158,6 +167,7 @@ class PlacementControllerTest {
             assertThat(scrape).containsPattern("aim_gpu_partition_memory_allocated_bytes\\{gpu_compute_partition_type=\"cpx\","
                     + "gpu_id=\"0\",gpu_memory_partition_type=\"nps4\",gpu_partition_id=\"0\",node=\"gpu-1\","
                     + "partition=\"gpu-1-cpx-nps4-g0-p0\"} 1.7179869184E10");
+            assertThat(scrape).contains("aim_model_memory_bytes{model=\"llama\",namespace=\"models\"} 1.7179869184E10");
         });
     }
 
