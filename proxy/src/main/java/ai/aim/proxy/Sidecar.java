@@ -9,8 +9,10 @@ import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.admission.RejectReason;
 import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.engine.EngineMeters;
 import ai.aim.proxy.engine.EngineScraper;
 import ai.aim.proxy.engine.ScrapeConfig;
+import ai.aim.proxy.engine.ScrapeStats;
 import ai.aim.proxy.grpc.GrpcCoreAdmission;
 import ai.aim.proxy.grpc.GrpcProxy;
 import ai.aim.proxy.http.CoreAdmission;
@@ -81,6 +83,7 @@ public final class Sidecar implements AutoCloseable {
   private final Counter reloadFailed;
   private final Priority envDefault;
   private final LongSupplier clock;
+  private final ScrapeStats scrapeStats = new ScrapeStats();
   private EngineScraper scraper;
   private volatile ProxyConfig config;
   private long lastModified;
@@ -108,6 +111,7 @@ public final class Sidecar implements AutoCloseable {
     this.tracker = new SloTracker(slo, cfg.modelNames(), clock, System::currentTimeMillis);
     AimMetrics metrics = new AimMetrics(this.registry, cfg.modelNames(),
         new SnapshotGauges(controller), null, tracker);
+    EngineMeters.register(this.registry, cfg.modelNames(), controller, scrapeStats);
     this.sloTicking = tracker.startTicking();
     this.reloadOk = Counter.builder("aim_config_reloads")
         .description("Reloads of the config file, by result").tag("result", "success")
@@ -284,7 +288,7 @@ public final class Sidecar implements AutoCloseable {
         log.warn("admission.engine is enabled but no models are configured: nothing to scrape for");
         return;
       }
-      scraper = EngineScraper.start(scrape, models, controller, clock);
+      scraper = EngineScraper.start(scrape, models, controller, clock, scrapeStats);
       log.info("engine gauges scraped from {} every {} ms for {}", scrape.metricsUrl(),
           scrape.scrapeIntervalMillis(), models);
     }
@@ -492,6 +496,8 @@ public final class Sidecar implements AutoCloseable {
         case DEADLINE_UNMEETABLE:
         case DEADLINE_EXPIRED:
           return ShedReason.DEADLINE;
+        case ENGINE_SATURATED:
+          return ShedReason.ENGINE_SATURATED;
         default:
           return ShedReason.DRAINING;
       }

@@ -41,7 +41,7 @@ public final class AdmissionConfigParser {
    * only in the global {@code admission.engine} section (one scraper per sidecar).
    */
   private static final Set<String> GLOBAL_ENGINE_KEYS = union(ENGINE_KEYS,
-      Set.of("metricsUrl", "scrapeIntervalMs", "waitingMetric", "kvUsageMetric"));
+      Set.of("metricsUrl", "scrapeIntervalMs", "waitingMetric", "kvUsageMetric", "modelLabel"));
 
   private static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> u = new java.util.HashSet<>(a);

@@ -21,6 +21,10 @@ final class ModelState {
 
   private GradientLimit adaptive;
   private int staticLimit;
+  /** A limit set from outside (the scheduler), or 0 for none; it replaces the policy's limit. */
+  private int overrideLimit;
+  /** When {@link #overrideLimit} lapses, on the admission clock. */
+  private long overrideUntil;
 
   double serviceNanos;
   long serviceSamples;
@@ -29,6 +33,8 @@ final class ModelState {
   /** When signals were enabled: without any signal, staleness counts from here. */
   long engineSince;
   boolean hasSignal;
+  /** Whether the last refresh found the signal older than {@code staleAfterMs}. */
+  boolean engineStale;
   long signalAt;
   int engineWaiting;
   double engineKv;
@@ -79,11 +85,35 @@ final class ModelState {
     }
     if (!engineEnabled) {
       engineShare[1] = engineShare[2] = 1;
+      engineStale = false;
     }
   }
 
   int limit() {
+    if (overrideLimit > 0) {
+      return overrideLimit;
+    }
     return adaptive == null ? staticLimit : adaptive.limit();
+  }
+
+  /** Sets ({@code limit > 0}) or clears ({@code 0}) the override until {@code until}. */
+  void overrideLimit(int limit, long until) {
+    overrideLimit = Math.max(0, limit);
+    overrideUntil = until;
+  }
+
+  /** The override in force, or 0. */
+  int overrideLimit() {
+    return overrideLimit;
+  }
+
+  /** Clears a lapsed override; returns whether it did. */
+  boolean expireOverride(long now) {
+    if (overrideLimit > 0 && now - overrideUntil >= 0) {
+      overrideLimit = 0;
+      return true;
+    }
+    return false;
   }
 
   GradientLimit adaptiveLimit() {
@@ -197,6 +227,7 @@ final class ModelState {
     EnginePolicy e = policy.engine();
     long freshAt = hasSignal ? Math.max(signalAt, engineSince) : engineSince;
     boolean stale = now - freshAt > e.staleAfterMillis() * 1_000_000L;
+    engineStale = stale;
     boolean rose = false;
     for (int b = 1; b <= 2; b++) {
       boolean saturated =

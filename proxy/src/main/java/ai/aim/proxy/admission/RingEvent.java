@@ -17,6 +17,7 @@ final class RingEvent {
   static final int SNAPSHOT = 6;
   static final int DRAIN = 7;
   static final int CLOSE = 8;
+  static final int LIMIT = 9;
 
   int kind;
   long ticket;
@@ -32,6 +33,8 @@ final class RingEvent {
   int waiting;
   double kvUsage;
   long sampledAt;
+  int limit;
+  long expiresAt;
   AdmissionConfig config;
   CompletableFuture<AdmissionSnapshot> snapshotFuture;
 

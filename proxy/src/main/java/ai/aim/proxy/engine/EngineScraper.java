@@ -18,13 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the model server's saturation gauges (Prometheus text) every {@link
  * ScrapeConfig#scrapeIntervalMillis()} and hands them to {@link
- * AdmissionController#updateEngineSignal} for each served model. A scrape that fails (connection,
- * status, timeout, a gauge missing) sends nothing for the models it could not read: the core
- * treats a signal older than {@code staleAfterMs} as saturated, so a silent model server restricts
- * LOW and MEDIUM rather than letting them through blind.
+ * AdmissionController#updateEngineSignal} (a ring event: the admission thread alone applies them)
+ * for each served model. A scrape that fails (connection, status, timeout, a gauge missing) sends
+ * nothing for the models it could not read: the core treats a signal older than {@code
+ * staleAfterMs} as saturated, so a silent model server restricts LOW and MEDIUM rather than
+ * letting them through blind.
  *
- * <p>All work runs on one daemon thread, {@code aim-engine-scraper}. {@link #close()} is
- * idempotent and may be called from any thread.
+ * <p>All work runs on one daemon thread, {@code aim-engine-scraper}, never on a request path.
+ * {@link #close()} is idempotent and may be called from any thread.
  */
 public final class EngineScraper implements AutoCloseable {
 
@@ -37,17 +38,20 @@ public final class EngineScraper implements AutoCloseable {
   private final List<String> models;
   private final AdmissionController controller;
   private final LongSupplier nanoClock;
+  private final ScrapeStats stats;
   private final HttpClient client;
   private final HttpRequest request;
   private final ScheduledExecutorService thread;
   private volatile boolean failing;
 
   private EngineScraper(ScrapeConfig config, List<String> models, AdmissionController controller,
-      LongSupplier nanoClock) {
+      LongSupplier nanoClock, ScrapeStats stats) {
     this.config = config;
     this.models = List.copyOf(models);
     this.controller = controller;
     this.nanoClock = nanoClock;
+    this.stats = stats;
+    // A scrape slower than a few intervals is as good as none: the reading would be old.
     Duration timeout = Duration.ofMillis(
         Math.min(MAX_TIMEOUT.toMillis(), Math.max(50, config.scrapeIntervalMillis() * 5)));
     this.client = HttpClient.newBuilder()
@@ -65,15 +69,17 @@ public final class EngineScraper implements AutoCloseable {
   /**
    * Starts scraping at once.
    *
-   * @param models the models this sidecar serves (matched against a {@code model_name} label)
+   * @param models the models this sidecar serves (matched against the model label)
    * @param nanoClock the controller's clock (the sample time)
+   * @param stats where scrape results are counted
    */
   public static EngineScraper start(ScrapeConfig config, List<String> models,
-      AdmissionController controller, LongSupplier nanoClock) {
+      AdmissionController controller, LongSupplier nanoClock, ScrapeStats stats) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(controller, "controller");
     Objects.requireNonNull(nanoClock, "nanoClock");
-    EngineScraper s = new EngineScraper(config, models, controller, nanoClock);
+    Objects.requireNonNull(stats, "stats");
+    EngineScraper s = new EngineScraper(config, models, controller, nanoClock, stats);
     s.thread.scheduleWithFixedDelay(
         s::scrapeOnce, 0, config.scrapeIntervalMillis(), TimeUnit.MILLISECONDS);
     return s;
@@ -109,18 +115,21 @@ public final class EngineScraper implements AutoCloseable {
     int sent = apply(body, at);
     if (sent == 0) {
       failed("no " + config.waitingMetric() + " / " + config.kvUsageMetric() + " for " + models);
-    } else if (failing) {
+      return;
+    }
+    stats.success();
+    if (failing) {
       failing = false;
       log.info("engine metrics at {} readable again", config.metricsUrl());
     }
   }
 
-  /** Sends one signal per model whose two gauges were found; returns how many were sent. */
+  /** Sends one signal per model whose configured gauges were found; returns how many were sent. */
   int apply(String body, long sampledAtNanos) {
     int sent = 0;
     for (String model : models) {
-      OptionalDouble waiting = PrometheusText.sum(body, config.waitingMetric(), model);
-      OptionalDouble kv = PrometheusText.sum(body, config.kvUsageMetric(), model);
+      OptionalDouble waiting = read(body, config.waitingMetric(), model);
+      OptionalDouble kv = read(body, config.kvUsageMetric(), model);
       if (waiting.isEmpty() || kv.isEmpty()) {
         continue;
       }
@@ -132,7 +141,16 @@ public final class EngineScraper implements AutoCloseable {
     return sent;
   }
 
+  /** A gauge's value for one model; an unconfigured gauge ({@code ""}) reads as 0. */
+  private OptionalDouble read(String body, String metric, String model) {
+    if (metric.isEmpty()) {
+      return OptionalDouble.of(0);
+    }
+    return PrometheusText.sum(body, metric, config.modelLabel(), model);
+  }
+
   private void failed(String why) {
+    stats.failure();
     if (!failing) {
       failing = true;
       log.warn("engine metrics at {} unreadable ({}); signals go stale", config.metricsUrl(), why);

@@ -23,6 +23,14 @@ final class PrometheusText {
    * @return the sum, or empty when no series matched
    */
   static OptionalDouble sum(String text, String metric, String model) {
+    return sum(text, metric, MODEL_LABEL, model);
+  }
+
+  /**
+   * Sums the samples of {@code metric} whose label {@code modelLabel} equals {@code model}, plus
+   * those without that label.
+   */
+  static OptionalDouble sum(String text, String metric, String modelLabel, String model) {
     double total = 0;
     boolean found = false;
     int pos = 0;
@@ -32,11 +40,16 @@ final class PrometheusText {
       if (end < 0) {
         end = n;
       }
-      String line = text.substring(pos, end).trim();
+      int start = pos;
+      while (start < end && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
+        start++;
+      }
       pos = end + 1;
-      if (line.isEmpty() || line.charAt(0) == '#' || !line.startsWith(metric)) {
+      // Most lines belong to other metrics: look before cutting the line out.
+      if (!text.startsWith(metric, start)) {
         continue;
       }
+      String line = text.substring(start, end).trim();
       int i = metric.length();
       if (i == line.length()) {
         continue;
@@ -65,7 +78,7 @@ final class PrometheusText {
       if (Double.isNaN(v)) {
         continue;
       }
-      String labelModel = label(labels, MODEL_LABEL);
+      String labelModel = label(labels, modelLabel);
       if (model != null && labelModel != null && !labelModel.equals(model)) {
         continue;
       }

@@ -33,7 +33,7 @@ class ScrapeConfigTest {
   void enabledEngineDefaultsToTheUpstreamsMetricsAndVllmGauges() throws Exception {
     ScrapeConfig c = parse("{engine: {enabled: true}}", null);
     assertThat(c).isEqualTo(new ScrapeConfig(URI.create("http://127.0.0.1:8000/metrics"), 100,
-        "vllm:num_requests_waiting", "vllm:kv_cache_usage_perc"));
+        "vllm:num_requests_waiting", "vllm:kv_cache_usage_perc", "model_name"));
   }
 
   @Test
@@ -44,8 +44,17 @@ class ScrapeConfigTest {
   @Test
   void everyKeyCanBeSet() throws Exception {
     ScrapeConfig c = parse("{engine: {enabled: true, metricsUrl: 'http://10.0.0.1:9090/m',"
-        + " scrapeIntervalMs: 250, waitingMetric: w, kvUsageMetric: kv}}", null);
-    assertThat(c).isEqualTo(new ScrapeConfig(URI.create("http://10.0.0.1:9090/m"), 250, "w", "kv"));
+        + " scrapeIntervalMs: 250, waitingMetric: w, kvUsageMetric: kv, modelLabel: model}}", null);
+    assertThat(c).isEqualTo(
+        new ScrapeConfig(URI.create("http://10.0.0.1:9090/m"), 250, "w", "kv", "model"));
+  }
+
+  @Test
+  void aTritonQueueGaugeAloneIsEnough() throws Exception {
+    ScrapeConfig c = parse("{engine: {enabled: true, waitingMetric: nv_inference_pending_request_count,"
+        + " kvUsageMetric: '', modelLabel: model}}", null);
+    assertThat(c.kvUsageMetric()).isEmpty();
+    assertThat(c.waitingMetric()).isEqualTo("nv_inference_pending_request_count");
   }
 
   @Test
@@ -57,7 +66,12 @@ class ScrapeConfigTest {
     assertThatThrownBy(() -> parse("{engine: {enabled: true, metricsUrl: 'ftp://x/m'}}", null))
         .hasMessage("admission.engine.metricsUrl: 'ftp://x/m' (expected: an http(s) URL with a host)");
     assertThatThrownBy(() -> parse("{engine: {enabled: true, waitingMetric: 'a{b'}}", null))
-        .hasMessage("admission.engine.waitingMetric: 'a{b' (expected: a metric name)");
+        .hasMessage("admission.engine.waitingMetric: 'a{b' (expected: a metric name, or '' for none)");
+    assertThatThrownBy(() -> parse("{engine: {enabled: true, waitingMetric: '', kvUsageMetric: ''}}", null))
+        .hasMessage("admission.engine.waitingMetric/kvUsageMetric: both empty"
+            + " (expected: at least one gauge to read)");
+    assertThatThrownBy(() -> parse("{engine: {enabled: true, modelLabel: ''}}", null))
+        .hasMessage("admission.engine.modelLabel: '' (expected: a label name)");
     assertThatThrownBy(() -> parse("{engine: {enabled: true, kvUsageMetric: 3}}", null))
         .hasMessage("admission.engine.kvUsageMetric: 3 (expected: a string)");
   }
