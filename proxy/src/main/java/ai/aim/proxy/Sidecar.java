@@ -17,6 +17,7 @@ import ai.aim.proxy.grpc.GrpcCoreAdmission;
 import ai.aim.proxy.grpc.GrpcProxy;
 import ai.aim.proxy.http.CoreAdmission;
 import ai.aim.proxy.http.ModelLabels;
+import ai.aim.proxy.link.SidecarLink;
 import ai.aim.proxy.metrics.AdmissionGauges;
 import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.proxy.metrics.ShedReason;
@@ -24,9 +25,12 @@ import ai.aim.proxy.slo.SloConfig;
 import ai.aim.proxy.slo.SloConfigException;
 import ai.aim.proxy.slo.SloTracker;
 import ai.aim.proxy.transport.Transport;
+import ai.aim.rocm.TelemetrySnapshot;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -35,11 +39,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +57,10 @@ import org.slf4j.LoggerFactory;
  * /slo}, {@code /config} and {@code /drain}, and the config-file watcher.
  *
  * <p>Threads it starts besides the event loops: the admission consumer, {@code aim-slo-tick} (the
- * SLO interval swapper, once a second) and {@code aim-config-watch} (polls the config file's
- * modification time every {@link #WATCH_INTERVAL}). Thread-safe; {@link #close()} is idempotent.
+ * SLO interval swapper, once a second), {@code aim-config-watch} (polls the config file's
+ * modification time every {@link #WATCH_INTERVAL}), {@code aim-engine-scraper} when engine
+ * signals are enabled (reads the model server's gauges into the admission ring) and {@code
+ * aim-scheduler-link} when {@code scheduler} is configured (load reports out, directives in). Thread-safe; {@link #close()} is idempotent.
  */
 public final class Sidecar implements AutoCloseable {
 
@@ -60,6 +68,15 @@ public final class Sidecar implements AutoCloseable {
 
   /** How often the config file's modification time is polled. */
   public static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
+
+  /** How often a load report goes to the scheduler. */
+  public static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
+
+  /** Reconnect backoff towards the scheduler: first wait (jittered), doubling up to the maximum. */
+  public static final Duration LINK_INITIAL_BACKOFF = Duration.ofMillis(200);
+
+  /** The longest wait between two attempts to reach the scheduler. */
+  public static final Duration LINK_MAX_BACKOFF = Duration.ofSeconds(15);
 
   /** The environment variable naming the class of requests that name none (high|medium|low). */
   public static final String DEFAULT_PRIORITY_ENV = "AIM_DEFAULT_PRIORITY";
@@ -85,6 +102,8 @@ public final class Sidecar implements AutoCloseable {
   private final LongSupplier clock;
   private final ScrapeStats scrapeStats = new ScrapeStats();
   private EngineScraper scraper;
+  private final SidecarLink link;
+  private volatile Supplier<Optional<TelemetrySnapshot>> gpuTelemetry = Optional::empty;
   private volatile ProxyConfig config;
   private long lastModified;
   private boolean closed;
@@ -163,6 +182,7 @@ public final class Sidecar implements AutoCloseable {
       return AdminResponse.json(200, "{\"status\":\"" + (done ? "drained" : "timeout") + "\"}");
     });
     restartScraper(scrape, cfg);
+    this.link = cfg.scheduler() == null ? null : startLink(cfg);
     this.lastModified = modified();
     this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread th = new Thread(r, "aim-config-watch");
@@ -294,6 +314,53 @@ public final class Sidecar implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ scheduler link
+
+  private SidecarLink startLink(ProxyConfig cfg) {
+    SidecarLink.Parts parts = new SidecarLink.Parts(controller, tracker, cfg.modelNames(),
+        () -> gpuTelemetry.get().orElse(null), this::drainInBackground, clock);
+    SidecarLink l = SidecarLink.start(cfg.scheduler(), parts, REPORT_INTERVAL,
+        LINK_INITIAL_BACKOFF, LINK_MAX_BACKOFF);
+    Gauge.builder("aim.link.connected", l, x -> x.connected() ? 1 : 0)
+        .description("1 while a session with the cluster scheduler is established")
+        .strongReference(true)
+        .register(registry);
+    FunctionCounter.builder("aim.link.reports", l, SidecarLink::reportsSent)
+        .description("Load reports sent to the cluster scheduler")
+        .register(registry);
+    FunctionCounter.builder("aim.link.reconnects", l, SidecarLink::reconnects)
+        .description("Sessions with the cluster scheduler re-opened after a lost one")
+        .register(registry);
+    return l;
+  }
+
+  /**
+   * Where the GPU partition telemetry of load reports comes from (set once the GPU source runs;
+   * none before).
+   */
+  public void gpuTelemetry(Supplier<Optional<TelemetrySnapshot>> source) {
+    this.gpuTelemetry = Objects.requireNonNull(source, "source");
+  }
+
+  /** The link to the cluster scheduler, or null when {@code scheduler} is not configured. */
+  public SidecarLink schedulerLink() {
+    return link;
+  }
+
+  /** A drain asked for by the scheduler: the {@code /drain} path, on its own thread. */
+  private void drainInBackground() {
+    Thread t = new Thread(() -> {
+      try {
+        boolean done = drain(config.drainTimeout());
+        log.info("drain asked for by the scheduler {}", done ? "finished" : "timed out");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "aim-drain");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** The running engine-gauge scraper's settings, or null when none runs. */
   public synchronized ScrapeConfig engineScrape() {
     return scraper == null ? null : scraper.config();
@@ -406,6 +473,9 @@ public final class Sidecar implements AutoCloseable {
     watcher.shutdownNow();
     if (scraper != null) {
       scraper.close();
+    }
+    if (link != null) {
+      link.close();
     }
     server.readiness().markDraining();
     controller.drain();
