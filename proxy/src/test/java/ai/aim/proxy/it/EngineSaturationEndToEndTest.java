@@ -123,7 +123,7 @@ class EngineSaturationEndToEndTest {
   @Test
   void aFullKvCacheShedsLowWithItsReasonWhileHighIsStillAdmittedAndLowRecovers()
       throws Exception {
-    start(1_500);
+    start(4_000);
     // One HIGH request that holds 96 % of the simulated KV cache while it runs.
     CompletableFuture<HttpResponse<String>> hog =
         client.sendAsync(infer(Priority.HIGH, 95), HttpResponse.BodyHandlers.ofString());

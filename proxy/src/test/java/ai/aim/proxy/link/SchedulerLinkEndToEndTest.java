@@ -147,10 +147,14 @@ class SchedulerLinkEndToEndTest {
   }
 
   private void start(int maxInflight) throws Exception {
+    start(maxInflight, 2_000);
+  }
+
+  private void start(int maxInflight, long serviceMs) throws Exception {
     scheduler = new FakeScheduler();
     scheduler.start(0);
     sim = ModelSim.start(SimConfig.builder().host("127.0.0.1").httpPort(0).grpcPort(-1)
-        .model("llama").slots(8).serviceMs(2_000)
+        .model("llama").slots(8).serviceMs(serviceMs)
         .serviceDist(ServiceDistribution.CONSTANT).eventLoops(1).build());
     String yaml = "http: {bind: 127.0.0.1, port: 0}\n"
         + "grpc: {bind: 127.0.0.1, port: 0}\n"
@@ -192,8 +196,10 @@ class SchedulerLinkEndToEndTest {
 
   @Test
   void reportsCarryTheAdmissionStateAndALimitDirectiveChangesTheLimit() throws Exception {
-    start(2);
+    // Long enough service that the requests are still running when the directive arrives.
+    start(2, 8_000);
     assertThat(scheduler.hellos.peek().getModelsList()).containsExactly("llama");
+    await().atMost(Duration.ofSeconds(30)).until(() -> !scheduler.reports.isEmpty());
     async(Priority.MEDIUM);
     async(Priority.MEDIUM);
     async(Priority.MEDIUM);
@@ -214,7 +220,9 @@ class SchedulerLinkEndToEndTest {
       assertThat(scheduler.acks).anySatisfy(a -> assertThat(a.getApplied()).isTrue());
       assertThat(llama().limit()).isEqualTo(5);
       assertThat(llama().limitOverride()).isEqualTo(5);
-      assertThat(llama().inflight()).isEqualTo(3); // the queued one went at once
+      // The queued one went at once.
+      assertThat(llama().of(Priority.MEDIUM).admitted()).isEqualTo(3);
+      assertThat(llama().of(Priority.MEDIUM).queueDepth()).isZero();
     });
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(scheduler.lastLoad("llama").getLimit()).isEqualTo(5);
