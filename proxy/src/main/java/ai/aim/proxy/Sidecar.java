@@ -107,6 +107,8 @@ public final class Sidecar implements AutoCloseable {
   private volatile ProxyConfig config;
   private long lastModified;
   private boolean closed;
+  /** Counts drains, so that a temporary drain's resume does not end a later one. */
+  private long drainGeneration;
 
   private Sidecar(ProxyConfig cfg, ConfigSource source, Path watched,
       PrometheusMeterRegistry registry, Transport transport, LongSupplier clock)
@@ -182,7 +184,6 @@ public final class Sidecar implements AutoCloseable {
       return AdminResponse.json(200, "{\"status\":\"" + (done ? "drained" : "timeout") + "\"}");
     });
     restartScraper(scrape, cfg);
-    this.link = cfg.scheduler() == null ? null : startLink(cfg);
     this.lastModified = modified();
     this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread th = new Thread(r, "aim-config-watch");
@@ -193,6 +194,8 @@ public final class Sidecar implements AutoCloseable {
       long ms = WATCH_INTERVAL.toMillis();
       watcher.scheduleWithFixedDelay(this::checkForChange, ms, ms, TimeUnit.MILLISECONDS);
     }
+    // Last: its directives may arrive at once and use everything above.
+    this.link = cfg.scheduler() == null ? null : startLink(cfg);
   }
 
   /**
@@ -347,11 +350,23 @@ public final class Sidecar implements AutoCloseable {
     return link;
   }
 
-  /** A drain asked for by the scheduler: the {@code /drain} path, on its own thread. */
-  private void drainInBackground() {
+  /**
+   * A drain asked for by the scheduler: the {@code /drain} path, waiting on its own thread. With
+   * a positive {@code resumeAfter} the sidecar admits again that long after the drain began
+   * (unless another drain or the shutdown came meanwhile); zero means until the pod ends.
+   */
+  private void drainInBackground(Duration resumeAfter) {
+    long generation = startDrain();
+    if (!resumeAfter.isZero()) {
+      try {
+        watcher.schedule(() -> resume(generation), resumeAfter.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // closing: there is nothing to resume
+      }
+    }
     Thread t = new Thread(() -> {
       try {
-        boolean done = drain(config.drainTimeout());
+        boolean done = awaitIdle(config.drainTimeout());
         log.info("drain asked for by the scheduler {}", done ? "finished" : "timed out");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -375,8 +390,28 @@ public final class Sidecar implements AutoCloseable {
    * @return true when everything finished in time
    */
   public boolean drain(Duration timeout) throws InterruptedException {
+    startDrain();
+    return awaitIdle(timeout);
+  }
+
+  /** Marks the drain; each call starts a new one, which a pending temporary resume must not end. */
+  private synchronized long startDrain() {
     server.readiness().markDraining();
     controller.drain();
+    return ++drainGeneration;
+  }
+
+  /** Ends the temporary drain {@code generation} unless another drain or the close came since. */
+  private synchronized void resume(long generation) {
+    if (closed || generation != drainGeneration) {
+      return;
+    }
+    controller.resume();
+    server.readiness().resume();
+    log.info("temporary drain over: admitting again");
+  }
+
+  private boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (busy() == 0 && server.http().inflight() == 0) {
@@ -470,6 +505,7 @@ public final class Sidecar implements AutoCloseable {
       return;
     }
     closed = true;
+    drainGeneration++;
     watcher.shutdownNow();
     if (scraper != null) {
       scraper.close();

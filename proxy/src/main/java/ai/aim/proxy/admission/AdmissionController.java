@@ -328,6 +328,24 @@ public final class AdmissionController implements AutoCloseable {
     ring.publish(seq);
   }
 
+  /**
+   * Ends a temporary {@link #drain}: later arrivals are admitted again. Does nothing after {@link
+   * #close}.
+   */
+  public void resume() {
+    if (closed) {
+      return;
+    }
+    if (ring == null) {
+      core.resume();
+      return;
+    }
+    long seq = ring.next();
+    RingEvent ev = ring.get(seq);
+    ev.kind = RingEvent.RESUME;
+    ring.publish(seq);
+  }
+
   /** The latest published snapshot (refreshed every {@code snapshotIntervalMs}). Any thread. */
   public AdmissionSnapshot snapshot() {
     return core.published();
@@ -439,6 +457,7 @@ public final class AdmissionController implements AutoCloseable {
           case RingEvent.LIMIT -> core.overrideLimit(ev.model, ev.limit, ev.expiresAt, now);
           case RingEvent.SNAPSHOT -> ev.snapshotFuture.complete(core.publishSnapshot(now));
           case RingEvent.DRAIN -> core.drain(false, now);
+          case RingEvent.RESUME -> core.resume();
           case RingEvent.CLOSE -> core.drain(true, now);
           default -> log.warn("admission ring event of unknown kind {}", ev.kind);
         }

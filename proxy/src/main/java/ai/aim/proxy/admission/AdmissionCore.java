@@ -211,6 +211,11 @@ final class AdmissionCore {
     }
   }
 
+  /** Ends a temporary drain: arrivals are admitted again. */
+  void resume() {
+    draining = false;
+  }
+
   /** Runs the timer if a tick period has passed since the last run. */
   void maybeTick(long now) {
     if (now - lastTick >= config.tickMillis() * 1_000_000L) {

@@ -18,6 +18,7 @@ final class RingEvent {
   static final int DRAIN = 7;
   static final int CLOSE = 8;
   static final int LIMIT = 9;
+  static final int RESUME = 10;
 
   int kind;
   long ticket;

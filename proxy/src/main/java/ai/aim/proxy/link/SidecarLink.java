@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -51,13 +52,18 @@ public final class SidecarLink implements AutoCloseable {
     this.link = link;
   }
 
-  /** What the link needs from the rest of the sidecar. */
+  /**
+   * What the link needs from the rest of the sidecar.
+   *
+   * @param drain starts a drain like {@code POST /drain} without waiting for it; the argument is
+   *     how long until the sidecar may admit again ({@link Duration#ZERO}: until the pod ends)
+   */
   public record Parts(
       AdmissionController controller,
       SloTracker slo,
       Set<String> models,
       Supplier<TelemetrySnapshot> gpu,
-      Runnable drain,
+      Consumer<Duration> drain,
       LongSupplier nanoClock) {
 
     public Parts {
@@ -178,8 +184,9 @@ public final class SidecarLink implements AutoCloseable {
 
     @Override
     public boolean onDrain(Drain d) {
-      log.info("scheduler: drain requested ({})", d.getReason());
-      parts.drain().run();
+      log.info("scheduler: drain requested ({}; {})", d.getReason(),
+          d.getDurationMillis() == 0 ? "until the pod ends" : "for " + d.getDurationMillis() + " ms");
+      parts.drain().accept(Duration.ofMillis(d.getDurationMillis()));
       return true;
     }
 

@@ -277,4 +277,18 @@ class SchedulerLinkEndToEndTest {
     HttpResponse<String> r = async(Priority.HIGH).get(30, TimeUnit.SECONDS);
     assertThat(r.statusCode()).isEqualTo(503);
   }
+
+  @Test
+  void aDrainWithADurationEndsByItselfAndTheSidecarAdmitsAgain() throws Exception {
+    start(4, 10);
+    scheduler.send(SchedulerDirective.newBuilder().setDrain(
+        Drain.newBuilder().setReason("maintenance").setDurationMillis(1_500)));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(scheduler.acks).anySatisfy(a -> assertThat(a.getApplied()).isTrue());
+      assertThat(sidecar.server().readiness().isDraining()).isTrue();
+    });
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> !sidecar.server().readiness().isDraining());
+    assertThat(async(Priority.HIGH).get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
 }
