@@ -150,18 +150,30 @@ final class ModelState {
     if (b != 0 && inflightNonHigh >= limit - reserve()) {
       return false;
     }
-    return bands[b].inflight < ceiling(b);
+    if (bands[b].inflight >= ceiling(b)) {
+      return false;
+    }
+    // MEDIUM's engine ceiling bounds LOW too (LOW never takes what MEDIUM is held back from), so
+    // a saturated engine cannot let LOW pass MEDIUM waiting at its ceiling.
+    return b != 2 || !engineEnabled || engineShare[1] >= 1.0
+        || bands[1].inflight + bands[2].inflight < (int) Math.floor(limit * engineShare[1]);
   }
 
   /**
    * Whether the engine signal is what holds class {@code b} back now: its engine ceiling is below
-   * the limit and the class already uses all of it.
+   * the limit and the class already uses all of it (for LOW, also MEDIUM's ceiling, which covers
+   * MEDIUM and LOW together).
    */
   boolean heldByEngine(int b) {
-    if (b == 0 || !engineEnabled || engineShare[b] >= 1.0) {
+    if (b == 0 || !engineEnabled) {
       return false;
     }
-    return bands[b].inflight >= (int) Math.floor(limit() * engineShare[b]);
+    int limit = limit();
+    if (engineShare[b] < 1.0 && bands[b].inflight >= (int) Math.floor(limit * engineShare[b])) {
+      return true;
+    }
+    return b == 2 && engineShare[1] < 1.0
+        && bands[1].inflight + bands[2].inflight >= (int) Math.floor(limit * engineShare[1]);
   }
 
   /** Permits class {@code b} could hold now taking the shared constraints into account. */

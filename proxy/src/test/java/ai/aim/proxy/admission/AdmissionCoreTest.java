@@ -211,15 +211,37 @@ class AdmissionCoreTest {
     core.engineSignal("m", 0, 0.10, now, now);
     assertThat(model().effectiveCeiling(1)).isEqualTo(2);
     assertThat(model().effectiveCeiling(2)).isEqualTo(2);
-    assertThat(rec.admitted).contains(medium2, low);
+    // MEDIUM's ceiling covers MEDIUM and LOW together: its two permits go to MEDIUM first.
+    assertThat(rec.admitted).contains(medium2).doesNotContain(low);
     for (int i = 0; i < 3; i++) {
       arrive(LOW);
     }
-    assertThat(model().bands[2].inflight).isEqualTo(2);
+    assertThat(model().bands[2].inflight).isZero();
     now += 1_000 * MS;
     core.engineSignal("m", 0, 0.10, now, now);
     assertThat(model().effectiveCeiling(2)).isEqualTo(4);
+    assertThat(model().bands[2].inflight).isEqualTo(2); // 2 MEDIUM + 2 LOW = MEDIUM's ceiling
+    assertThat(rec.admitted).contains(low);
+    now += 1_000 * MS;
+    core.engineSignal("m", 0, 0.10, now, now);
     assertThat(model().bands[2].inflight).isEqualTo(4);
+  }
+
+  @Test
+  void lowNeverPassesMediumWaitingAtItsEngineCeiling() {
+    EnginePolicy e = new EnginePolicy(true, 0.9, 0.97, 1000, 2000, 5_000, 0.5, 1_000);
+    start(Policies.withEngine(Policies.policy(4, 0, SchedulingMode.STRICT, 100, 0), e));
+    core.engineSignal("m", 0, 0.99, now, now);
+    now += 1_000 * MS;
+    core.engineSignal("m", 0, 0.10, now, now); // both classes at half the limit: 2 permits
+    long m1 = arrive(MEDIUM);
+    long m2 = arrive(MEDIUM);
+    long m3 = arrive(MEDIUM);
+    long low = arrive(LOW);
+    assertThat(rec.admitted).containsExactly(m1, m2);
+    assertThat(rec.answered(m3)).isFalse();
+    assertThat(rec.answered(low)).isFalse();
+    assertThat(model().heldByEngine(2)).isTrue();
   }
 
   @Test
