@@ -190,8 +190,10 @@ public final class Main implements Callable<Integer> {
       try {
         GpuTelemetry telemetry = GpuTelemetry.open(Source.parse(cfg.gpuSource()));
         openedTelemetry.set(telemetry);
-        gpuMetrics.set(GpuMetrics.start(
-            telemetry, registry, GpuMetrics.DEFAULT_INTERVAL, AllocationSource.none()));
+        GpuMetrics g = GpuMetrics.start(
+            telemetry, registry, GpuMetrics.DEFAULT_INTERVAL, AllocationSource.none());
+        gpuMetrics.set(g);
+        sidecar.gpuTelemetry(g::latest);
       } catch (RuntimeException e) {
         // No GPU telemetry is no reason to refuse traffic: serve without the aim_gpu_* gauges.
         System.err.println("aim-proxy: GPU telemetry (" + cfg.gpuSource() + ") unavailable: " + e.getMessage());

@@ -9,10 +9,15 @@ import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.admission.RejectReason;
 import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ProxyConfig;
+import ai.aim.proxy.engine.EngineMeters;
+import ai.aim.proxy.engine.EngineScraper;
+import ai.aim.proxy.engine.ScrapeConfig;
+import ai.aim.proxy.engine.ScrapeStats;
 import ai.aim.proxy.grpc.GrpcCoreAdmission;
 import ai.aim.proxy.grpc.GrpcProxy;
 import ai.aim.proxy.http.CoreAdmission;
 import ai.aim.proxy.http.ModelLabels;
+import ai.aim.proxy.link.SidecarLink;
 import ai.aim.proxy.metrics.AdmissionGauges;
 import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.proxy.metrics.ShedReason;
@@ -21,9 +26,12 @@ import ai.aim.proxy.slo.SloConfigException;
 import ai.aim.proxy.slo.SloTracker;
 import ai.aim.proxy.tls.ServerTls;
 import ai.aim.proxy.transport.Transport;
+import ai.aim.rocm.TelemetrySnapshot;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.ssl.SslContext;
@@ -31,12 +39,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +59,10 @@ import org.slf4j.LoggerFactory;
  * /slo}, {@code /config} and {@code /drain}, and the config-file watcher.
  *
  * <p>Threads it starts besides the event loops: the admission consumer, {@code aim-slo-tick} (the
- * SLO interval swapper, once a second) and {@code aim-config-watch} (polls the config file's
- * modification time every {@link #WATCH_INTERVAL}). Thread-safe; {@link #close()} is idempotent.
+ * SLO interval swapper, once a second), {@code aim-config-watch} (polls the config file's
+ * modification time every {@link #WATCH_INTERVAL}), {@code aim-engine-scraper} when engine
+ * signals are enabled (reads the model server's gauges into the admission ring) and {@code
+ * aim-scheduler-link} when {@code scheduler} is configured (load reports out, directives in). Thread-safe; {@link #close()} is idempotent.
  */
 public final class Sidecar implements AutoCloseable {
 
@@ -57,6 +70,15 @@ public final class Sidecar implements AutoCloseable {
 
   /** How often the config file's modification time is polled. */
   public static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
+
+  /** How often a load report goes to the scheduler. */
+  public static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
+
+  /** Reconnect backoff towards the scheduler: first wait (jittered), doubling up to the maximum. */
+  public static final Duration LINK_INITIAL_BACKOFF = Duration.ofMillis(200);
+
+  /** The longest wait between two attempts to reach the scheduler. */
+  public static final Duration LINK_MAX_BACKOFF = Duration.ofSeconds(15);
 
   /** The environment variable naming the class of requests that name none (high|medium|low). */
   public static final String DEFAULT_PRIORITY_ENV = "AIM_DEFAULT_PRIORITY";
@@ -79,9 +101,16 @@ public final class Sidecar implements AutoCloseable {
   private final Counter reloadOk;
   private final Counter reloadFailed;
   private final Priority envDefault;
+  private final LongSupplier clock;
+  private final ScrapeStats scrapeStats = new ScrapeStats();
+  private EngineScraper scraper;
+  private final SidecarLink link;
+  private volatile Supplier<Optional<TelemetrySnapshot>> gpuTelemetry = Optional::empty;
   private volatile ProxyConfig config;
   private long lastModified;
   private boolean closed;
+  /** Counts drains, so that a temporary drain's resume does not end a later one. */
+  private long drainGeneration;
 
   private Sidecar(ProxyConfig cfg, ConfigSource source, Path watched,
       PrometheusMeterRegistry registry, Transport transport, LongSupplier clock,
@@ -98,12 +127,15 @@ public final class Sidecar implements AutoCloseable {
     } catch (SloConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    this.controller = AdmissionController.start(
-        AdmissionConfigParser.parse(cfg.admission(), cfg.models()), clock);
+    this.clock = clock;
+    AdmissionConfig admissionConfig = AdmissionConfigParser.parse(cfg.admission(), cfg.models());
+    ScrapeConfig scrape = ScrapeConfig.of(cfg.admission(), admissionConfig, cfg.upstream().http());
+    this.controller = AdmissionController.start(admissionConfig, clock);
     ModelLabels labels = new ModelLabels(cfg.modelNames());
     this.tracker = new SloTracker(slo, cfg.modelNames(), clock, System::currentTimeMillis);
     AimMetrics metrics = new AimMetrics(this.registry, cfg.modelNames(),
         new SnapshotGauges(controller), null, tracker);
+    EngineMeters.register(this.registry, cfg.modelNames(), controller, scrapeStats);
     this.sloTicking = tracker.startTicking();
     this.reloadOk = Counter.builder("aim_config_reloads")
         .description("Reloads of the config file, by result").tag("result", "success")
@@ -156,6 +188,7 @@ public final class Sidecar implements AutoCloseable {
       boolean done = drain(config.drainTimeout());
       return AdminResponse.json(200, "{\"status\":\"" + (done ? "drained" : "timeout") + "\"}");
     });
+    restartScraper(scrape, cfg);
     this.lastModified = modified();
     this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread th = new Thread(r, "aim-config-watch");
@@ -166,6 +199,8 @@ public final class Sidecar implements AutoCloseable {
       long ms = WATCH_INTERVAL.toMillis();
       watcher.scheduleWithFixedDelay(this::checkForChange, ms, ms, TimeUnit.MILLISECONDS);
     }
+    // Last: its directives may arrive at once and use everything above.
+    this.link = cfg.scheduler() == null ? null : startLink(cfg);
   }
 
   /**
@@ -244,9 +279,11 @@ public final class Sidecar implements AutoCloseable {
     ProxyConfig next;
     AdmissionConfig admission;
     SloConfig slo;
+    ScrapeConfig scrape;
     try {
       next = source.load();
       admission = AdmissionConfigParser.parse(next.admission(), next.models());
+      scrape = ScrapeConfig.of(next.admission(), admission, next.upstream().http());
       slo = SloConfig.parse(next.slo());
     } catch (ConfigException | SloConfigException | RuntimeException e) {
       reloadFailed.increment();
@@ -254,6 +291,7 @@ public final class Sidecar implements AutoCloseable {
       return false;
     }
     controller.reload(admission);
+    restartScraper(scrape, next);
     if (!slo.equals(tracker.config())) {
       log.warn("config reload: the slo section changed; SLO objectives apply after a restart");
     }
@@ -261,6 +299,95 @@ public final class Sidecar implements AutoCloseable {
     reloadOk.increment();
     log.info("config reloaded from {}", watched);
     return true;
+  }
+
+  /** Starts, stops or replaces the engine-gauge scraper when its settings or the models change. */
+  private synchronized void restartScraper(ScrapeConfig scrape, ProxyConfig cfg) {
+    if (closed) {
+      return;
+    }
+    List<String> models = List.copyOf(cfg.modelNames());
+    if (scraper != null && Objects.equals(scraper.config(), scrape)
+        && scraper.models().equals(models)) {
+      return;
+    }
+    if (scraper != null) {
+      scraper.close();
+      scraper = null;
+    }
+    if (scrape != null) {
+      if (models.isEmpty()) {
+        log.warn("admission.engine is enabled but no models are configured: nothing to scrape for");
+        return;
+      }
+      scraper = EngineScraper.start(scrape, models, controller, clock, scrapeStats);
+      log.info("engine gauges scraped from {} every {} ms for {}", scrape.metricsUrl(),
+          scrape.scrapeIntervalMillis(), models);
+    }
+  }
+
+  // ------------------------------------------------------------------ scheduler link
+
+  private SidecarLink startLink(ProxyConfig cfg) {
+    SidecarLink.Parts parts = new SidecarLink.Parts(controller, tracker, cfg.modelNames(),
+        () -> gpuTelemetry.get().orElse(null), this::drainInBackground, clock);
+    SidecarLink l = SidecarLink.start(cfg.scheduler(), parts, REPORT_INTERVAL,
+        LINK_INITIAL_BACKOFF, LINK_MAX_BACKOFF);
+    Gauge.builder("aim.link.connected", l, x -> x.connected() ? 1 : 0)
+        .description("1 while a session with the cluster scheduler is established")
+        .strongReference(true)
+        .register(registry);
+    FunctionCounter.builder("aim.link.reports", l, SidecarLink::reportsSent)
+        .description("Load reports sent to the cluster scheduler")
+        .register(registry);
+    FunctionCounter.builder("aim.link.reconnects", l, SidecarLink::reconnects)
+        .description("Sessions with the cluster scheduler re-opened after a lost one")
+        .register(registry);
+    return l;
+  }
+
+  /**
+   * Where the GPU partition telemetry of load reports comes from (set once the GPU source runs;
+   * none before).
+   */
+  public void gpuTelemetry(Supplier<Optional<TelemetrySnapshot>> source) {
+    this.gpuTelemetry = Objects.requireNonNull(source, "source");
+  }
+
+  /** The link to the cluster scheduler, or null when {@code scheduler} is not configured. */
+  public SidecarLink schedulerLink() {
+    return link;
+  }
+
+  /**
+   * A drain asked for by the scheduler: the {@code /drain} path, waiting on its own thread. With
+   * a positive {@code resumeAfter} the sidecar admits again that long after the drain began
+   * (unless another drain or the shutdown came meanwhile); zero means until the pod ends.
+   */
+  private void drainInBackground(Duration resumeAfter) {
+    long generation = startDrain();
+    if (!resumeAfter.isZero()) {
+      try {
+        watcher.schedule(() -> resume(generation), resumeAfter.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // closing: there is nothing to resume
+      }
+    }
+    Thread t = new Thread(() -> {
+      try {
+        boolean done = awaitIdle(config.drainTimeout());
+        log.info("drain asked for by the scheduler {}", done ? "finished" : "timed out");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "aim-drain");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The running engine-gauge scraper's settings, or null when none runs. */
+  public synchronized ScrapeConfig engineScrape() {
+    return scraper == null ? null : scraper.config();
   }
 
   // ------------------------------------------------------------------ drain
@@ -272,8 +399,28 @@ public final class Sidecar implements AutoCloseable {
    * @return true when everything finished in time
    */
   public boolean drain(Duration timeout) throws InterruptedException {
+    startDrain();
+    return awaitIdle(timeout);
+  }
+
+  /** Marks the drain; each call starts a new one, which a pending temporary resume must not end. */
+  private synchronized long startDrain() {
     server.readiness().markDraining();
     controller.drain();
+    return ++drainGeneration;
+  }
+
+  /** Ends the temporary drain {@code generation} unless another drain or the close came since. */
+  private synchronized void resume(long generation) {
+    if (closed || generation != drainGeneration) {
+      return;
+    }
+    controller.resume();
+    server.readiness().resume();
+    log.info("temporary drain over: admitting again");
+  }
+
+  private boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (busy() == 0 && server.http().inflight() == 0) {
@@ -375,7 +522,14 @@ public final class Sidecar implements AutoCloseable {
       return;
     }
     closed = true;
+    drainGeneration++;
     watcher.shutdownNow();
+    if (scraper != null) {
+      scraper.close();
+    }
+    if (link != null) {
+      link.close();
+    }
     server.readiness().markDraining();
     controller.drain();
     // gRPC first: it runs on the HTTP side's event loops, which server.close() shuts down. One
@@ -469,6 +623,8 @@ public final class Sidecar implements AutoCloseable {
         case DEADLINE_UNMEETABLE:
         case DEADLINE_EXPIRED:
           return ShedReason.DEADLINE;
+        case ENGINE_SATURATED:
+          return ShedReason.ENGINE_SATURATED;
         default:
           return ShedReason.DRAINING;
       }

@@ -80,6 +80,11 @@ public final class ReadinessProbe implements AutoCloseable {
     draining = true;
   }
 
+  /** Ends a drain that was meant to be temporary: ready again once the model server is. */
+  public void resume() {
+    draining = false;
+  }
+
   public boolean isDraining() {
     return draining;
   }

@@ -36,6 +36,18 @@ public final class AdmissionConfigParser {
   private static final Set<String> ENGINE_KEYS =
       Set.of("enabled", "kvHighWatermark", "kvCriticalWatermark", "waitingHighWatermark",
           "waitingCriticalWatermark", "staleAfterMs", "recoveryStep", "recoveryIntervalMs");
+  /**
+   * Keys of the engine-gauge scraper, read by {@code ai.aim.proxy.engine.ScrapeConfig}; allowed
+   * only in the global {@code admission.engine} section (one scraper per sidecar).
+   */
+  private static final Set<String> GLOBAL_ENGINE_KEYS = union(ENGINE_KEYS,
+      Set.of("metricsUrl", "scrapeIntervalMs", "waitingMetric", "kvUsageMetric", "modelLabel"));
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return Set.copyOf(u);
+  }
 
   private AdmissionConfigParser() {}
 
@@ -189,7 +201,7 @@ public final class AdmissionConfigParser {
     if (present(en)) {
       String ep = path + ".engine";
       requireObject(en, ep);
-      checkKeys(en, ep, ENGINE_KEYS);
+      checkKeys(en, ep, path.equals("admission") ? GLOBAL_ENGINE_KEYS : ENGINE_KEYS);
       EnginePolicy be = engine;
       engine =
           build(

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * and gives every permit back when the request ends.
  *
  * <p><b>Threading.</b> Built with {@link #start}, every entry point ({@link #submit}, {@link
- * #complete}, {@link #cancel}, {@link #reload}, {@link #updateEngineSignal}, {@link #drain},
+ * #complete}, {@link #cancel}, {@link #reload}, {@link #updateEngineSignal}, {@link #overrideLimit}, {@link #drain},
  * {@link #refreshSnapshot}) may be called from any thread; each only copies its arguments into a
  * slot of a multi-producer Disruptor ring. One consumer thread ({@code aim-admission}) owns all
  * admission state and makes every decision; it calls the {@link AdmissionCallback} of each
@@ -278,6 +278,37 @@ public final class AdmissionController implements AutoCloseable {
   }
 
   /**
+   * Replaces the concurrency limit of one model (or, with an empty name, of every model) until
+   * {@code expiresAtNanos}; then the policy's own limit (static or adaptive) applies again. A
+   * limit of 0 clears an override at once. A lowered limit drains naturally; a raised one
+   * dispatches queued work at once. The adaptive limit keeps learning underneath.
+   *
+   * @param model the folded model name, or {@code ""} for all
+   * @param limit the limit to enforce, {@code >= 0}
+   * @param expiresAtNanos when it lapses, on this controller's clock
+   */
+  public void overrideLimit(String model, int limit, long expiresAtNanos) {
+    Objects.requireNonNull(model, "model");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit: " + limit + " (expected: >= 0)");
+    }
+    if (closed && ring != null) {
+      return;
+    }
+    if (ring == null) {
+      core.overrideLimit(model, limit, expiresAtNanos, clock.getAsLong());
+      return;
+    }
+    long seq = ring.next();
+    RingEvent ev = ring.get(seq);
+    ev.kind = RingEvent.LIMIT;
+    ev.model = model;
+    ev.code = limit;
+    ev.a = expiresAtNanos;
+    ring.publish(seq);
+  }
+
+  /**
    * Starts draining: later arrivals are refused with {@link RejectReason#DRAINING}; queued and
    * in-flight requests are still served. Use before {@link #close} for a graceful stop.
    */
@@ -292,6 +323,24 @@ public final class AdmissionController implements AutoCloseable {
     long seq = ring.next();
     RingEvent ev = ring.get(seq);
     ev.kind = RingEvent.DRAIN;
+    ring.publish(seq);
+  }
+
+  /**
+   * Ends a temporary {@link #drain}: later arrivals are admitted again. Does nothing after {@link
+   * #close}.
+   */
+  public void resume() {
+    if (closed) {
+      return;
+    }
+    if (ring == null) {
+      core.resume();
+      return;
+    }
+    long seq = ring.next();
+    RingEvent ev = ring.get(seq);
+    ev.kind = RingEvent.RESUME;
     ring.publish(seq);
   }
 
@@ -413,7 +462,9 @@ public final class AdmissionController implements AutoCloseable {
           case RingEvent.RELOAD -> core.reload((AdmissionConfig) ev.target, now);
           case RingEvent.ENGINE -> core.engineSignal(ev.model, ev.code, ev.kvUsage(), ev.a, now);
           case RingEvent.SNAPSHOT -> snapshotFuture(ev).complete(core.publishSnapshot(now));
+          case RingEvent.LIMIT -> core.overrideLimit(ev.model, ev.code, ev.a, now);
           case RingEvent.DRAIN -> core.drain(false, now);
+          case RingEvent.RESUME -> core.resume();
           case RingEvent.CLOSE -> core.drain(true, now);
           default -> log.warn("admission ring event of unknown kind {}", ev.kind);
         }

@@ -84,7 +84,10 @@ final class AdmissionCore {
     }
     PriorityPolicy pp = m.policy.priorities().get(b);
     if (band.depth >= pp.maxQueue()) {
-      reject(m, band, ticket, callback, RejectReason.QUEUE_FULL);
+      // A full queue behind a saturated model server says so: the cause is the engine, not load
+      // this sidecar sees.
+      reject(m, band, ticket, callback,
+          m.heldByEngine(b) ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_FULL);
       return;
     }
     if (deadline != AdmissionController.NO_DEADLINE && unmeetable(m, b, deadline, now)) {
@@ -168,6 +171,28 @@ final class AdmissionCore {
   }
 
   /**
+   * Replaces the limit of {@code model} (empty: every configured and every seen model) with
+   * {@code limit} until {@code until}; a limit of 0 clears an override. Returns whether any model
+   * took it.
+   */
+  boolean overrideLimit(String model, int limit, long until, long now) {
+    List<ModelState> targets = new ArrayList<>();
+    if (model.isEmpty()) {
+      for (String name : config.models().keySet()) {
+        model(name, now);
+      }
+      targets.addAll(modelList);
+    } else {
+      targets.add(model(model, now));
+    }
+    for (ModelState m : targets) {
+      m.overrideLimit(limit, until);
+      pump(m, now);
+    }
+    return !targets.isEmpty();
+  }
+
+  /**
    * Stops taking new work: later arrivals are refused with {@link RejectReason#DRAINING}; with
    * {@code rejectQueued} the queued ones are refused too, else they are still served.
    */
@@ -184,6 +209,11 @@ final class AdmissionCore {
         }
       }
     }
+  }
+
+  /** Ends a temporary drain: arrivals are admitted again. */
+  void resume() {
+    draining = false;
   }
 
   /** Runs the timer if a tick period has passed since the last run. */
@@ -209,6 +239,7 @@ final class AdmissionCore {
         band.admitRate.roll(now, window, alpha);
         band.shedRate.roll(now, window, alpha);
       }
+      m.expireOverride(now);
       m.refreshEngine(now);
       pump(m, now);
     }
@@ -431,7 +462,8 @@ final class AdmissionCore {
     long maxWait = m.policy.priorities().get(band.index).maxQueueWaitMillis() * 1_000_000L;
     if (maxWait > 0) {
       while (band.oldest != null && now - band.oldest.arrival >= maxWait) {
-        refuseQueued(band.oldest, RejectReason.QUEUE_TIMEOUT);
+        refuseQueued(band.oldest, m.heldByEngine(band.index)
+            ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_TIMEOUT);
       }
     }
     if (band.withDeadline > 0) {
@@ -496,11 +528,26 @@ final class AdmissionCore {
               m.inflight,
               m.serviceSamples == 0 ? 0 : m.serviceNanos / 1e6,
               m.engineRestricting(),
-              classes));
+              classes,
+              engineView(m, now),
+              m.overrideLimit()));
     }
     AdmissionSnapshot s = new AdmissionSnapshot(now, out);
     published = s;
     return s;
+  }
+
+  private static AdmissionSnapshot.Engine engineView(ModelState m, long now) {
+    if (!m.engineEnabled) {
+      return AdmissionSnapshot.Engine.DISABLED;
+    }
+    return new AdmissionSnapshot.Engine(
+        true,
+        m.hasSignal,
+        m.engineWaiting,
+        m.engineKv,
+        m.hasSignal ? Math.max(0, now - m.signalAt) / 1e9 : Double.NaN,
+        m.engineStale);
   }
 
   AdmissionSnapshot published() {

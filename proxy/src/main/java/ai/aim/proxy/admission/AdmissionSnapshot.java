@@ -33,6 +33,9 @@ public record AdmissionSnapshot(long takenAtNanos, Map<String, Model> models) {
    * @param engineSaturated whether the engine signal currently restricts a class (including
    *     staleness)
    * @param classes per class, indexed by {@link Priority#ordinal()}
+   * @param engine the last reading of the model server's gauges
+   * @param limitOverride a limit set from outside (the scheduler) that replaces the policy's, or
+   *     0 for none; {@code limit} already reflects it
    */
   public record Model(
       String model,
@@ -41,7 +44,9 @@ public record AdmissionSnapshot(long takenAtNanos, Map<String, Model> models) {
       int inflight,
       double serviceTimeMillis,
       boolean engineSaturated,
-      List<Class> classes) {
+      List<Class> classes,
+      Engine engine,
+      int limitOverride) {
 
     public Model {
       classes = List.copyOf(classes);
@@ -51,6 +56,29 @@ public record AdmissionSnapshot(long takenAtNanos, Map<String, Model> models) {
     public Class of(Priority p) {
       return classes.get(p.ordinal());
     }
+  }
+
+  /**
+   * The model server's gauges as the admission thread last saw them.
+   *
+   * @param enabled whether the model's policy uses engine signals
+   * @param hasReading whether any reading arrived yet
+   * @param waitingRequests requests waiting inside the engine, last reading
+   * @param kvCacheUsage KV-cache use 0..1, last reading
+   * @param readingAgeSeconds age of the last reading, or {@code NaN} without one
+   * @param stale whether the reading (or its absence) is older than {@code staleAfterMs}, which
+   *     counts as saturated
+   */
+  public record Engine(
+      boolean enabled,
+      boolean hasReading,
+      int waitingRequests,
+      double kvCacheUsage,
+      double readingAgeSeconds,
+      boolean stale) {
+
+    /** A model whose policy does not use engine signals. */
+    public static final Engine DISABLED = new Engine(false, false, 0, 0, Double.NaN, false);
   }
 
   /**

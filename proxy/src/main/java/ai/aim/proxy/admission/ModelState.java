@@ -26,6 +26,10 @@ final class ModelState {
    * arrival, where going through the policy's list cost a chain of dependent loads.
    */
   private final double[] classShare = new double[3];
+  /** A limit set from outside (the scheduler), or 0 for none; it replaces the policy's limit. */
+  private int overrideLimit;
+  /** When {@link #overrideLimit} lapses, on the admission clock. */
+  private long overrideUntil;
 
   double serviceNanos;
   long serviceSamples;
@@ -34,6 +38,8 @@ final class ModelState {
   /** When signals were enabled: without any signal, staleness counts from here. */
   long engineSince;
   boolean hasSignal;
+  /** Whether the last refresh found the signal older than {@code staleAfterMs}. */
+  boolean engineStale;
   long signalAt;
   int engineWaiting;
   double engineKv;
@@ -87,11 +93,35 @@ final class ModelState {
     }
     if (!engineEnabled) {
       engineShare[1] = engineShare[2] = 1;
+      engineStale = false;
     }
   }
 
   int limit() {
+    if (overrideLimit > 0) {
+      return overrideLimit;
+    }
     return adaptive == null ? staticLimit : adaptive.limit();
+  }
+
+  /** Sets ({@code limit > 0}) or clears ({@code 0}) the override until {@code until}. */
+  void overrideLimit(int limit, long until) {
+    overrideLimit = Math.max(0, limit);
+    overrideUntil = until;
+  }
+
+  /** The override in force, or 0. */
+  int overrideLimit() {
+    return overrideLimit;
+  }
+
+  /** Clears a lapsed override; returns whether it did. */
+  boolean expireOverride(long now) {
+    if (overrideLimit > 0 && now - overrideUntil >= 0) {
+      overrideLimit = 0;
+      return true;
+    }
+    return false;
   }
 
   GradientLimit adaptiveLimit() {
@@ -128,7 +158,30 @@ final class ModelState {
     if (b != 0 && inflightNonHigh >= limit - reserve()) {
       return false;
     }
-    return bands[b].inflight < ceiling(b);
+    if (bands[b].inflight >= ceiling(b)) {
+      return false;
+    }
+    // MEDIUM's engine ceiling bounds LOW too (LOW never takes what MEDIUM is held back from), so
+    // a saturated engine cannot let LOW pass MEDIUM waiting at its ceiling.
+    return b != 2 || !engineEnabled || engineShare[1] >= 1.0
+        || bands[1].inflight + bands[2].inflight < (int) Math.floor(limit * engineShare[1]);
+  }
+
+  /**
+   * Whether the engine signal is what holds class {@code b} back now: its engine ceiling is below
+   * the limit and the class already uses all of it (for LOW, also MEDIUM's ceiling, which covers
+   * MEDIUM and LOW together).
+   */
+  boolean heldByEngine(int b) {
+    if (b == 0 || !engineEnabled) {
+      return false;
+    }
+    int limit = limit();
+    if (engineShare[b] < 1.0 && bands[b].inflight >= (int) Math.floor(limit * engineShare[b])) {
+      return true;
+    }
+    return b == 2 && engineShare[1] < 1.0
+        && bands[1].inflight + bands[2].inflight >= (int) Math.floor(limit * engineShare[1]);
   }
 
   /** Permits class {@code b} could hold now taking the shared constraints into account. */
@@ -194,6 +247,7 @@ final class ModelState {
     EnginePolicy e = policy.engine();
     long freshAt = hasSignal ? Math.max(signalAt, engineSince) : engineSince;
     boolean stale = now - freshAt > e.staleAfterMillis() * 1_000_000L;
+    engineStale = stale;
     boolean rose = false;
     for (int b = 1; b <= 2; b++) {
       boolean saturated =

@@ -19,6 +19,11 @@ public enum RejectReason {
   DEADLINE_EXPIRED(504, "DEADLINE_EXCEEDED", Outcome.DEADLINE),
   /** The admission ring itself was full (the consumer cannot keep up). 429. */
   SATURATED(429, "RESOURCE_EXHAUSTED", Outcome.SHED),
+  /**
+   * The model server's own gauges (waiting requests, KV-cache use, or their staleness) hold the
+   * class back, and its queue was full or its queue wait ran out meanwhile. 429.
+   */
+  ENGINE_SATURATED(429, "RESOURCE_EXHAUSTED", Outcome.SHED),
   /** The sidecar is shutting down and takes no new work. 503. */
   DRAINING(503, "UNAVAILABLE", Outcome.UNAVAILABLE);
 

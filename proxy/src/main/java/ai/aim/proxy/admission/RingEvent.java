@@ -31,6 +31,8 @@ final class RingEvent {
   static final int SNAPSHOT = 6;
   static final int DRAIN = 7;
   static final int CLOSE = 8;
+  static final int LIMIT = 9;
+  static final int RESUME = 10;
 
   private static final Priority[] PRIORITIES = Priority.values();
   private static final Outcome[] OUTCOMES = Outcome.values();

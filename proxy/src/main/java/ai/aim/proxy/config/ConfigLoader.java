@@ -91,6 +91,23 @@ public final class ConfigLoader {
     n.set(parts[parts.length - 1], YAML.valueToTree(value));
   }
 
+  /** Keys of the {@code scheduler} mapping. */
+  private static final Set<String> SCHEDULER = Set.of("address");
+
+  /**
+   * {@code scheduler: HOST:PORT} or {@code scheduler: {address: HOST:PORT}}; absent or null: no
+   * scheduler (the link is off).
+   */
+  private static String schedulerAddress(Section root, String def) throws ConfigException {
+    JsonNode n = root.raw("scheduler");
+    if (n.isObject()) {
+      Section s = root.section("scheduler");
+      s.onlyKeys(SCHEDULER);
+      return s.hostPort("address", def);
+    }
+    return root.hostPort("scheduler", def);
+  }
+
   private static ProxyConfig read(ObjectNode rootNode) throws ConfigException {
     ProxyConfig d = ProxyConfig.defaults();
     Section root = new Section("", rootNode);
@@ -155,7 +172,7 @@ public final class ConfigLoader {
         root.duration("drainTimeout", d.drainTimeout()),
         root.section("admission").optionalInteger("maxInflight", 1, 1_000_000),
         gpuSource,
-        root.hostPort("scheduler", d.scheduler()),
+        schedulerAddress(root, d.scheduler()),
         root.raw("admission"),
         root.raw("models"),
         root.raw("slo"),

@@ -16,7 +16,12 @@ public enum ShedReason {
   /** Refused by policy to protect a higher priority (e.g. while HIGH burns its error budget). */
   PRIORITY,
   /** The sidecar is draining or shutting down. */
-  DRAINING;
+  DRAINING,
+  /**
+   * The model server's own gauges (waiting requests, KV-cache use) or their staleness held the
+   * priority back while its queue was full or its queue wait ran out.
+   */
+  ENGINE_SATURATED;
 
   private final String label = name().toLowerCase(Locale.ROOT);
 

@@ -211,15 +211,92 @@ class AdmissionCoreTest {
     core.engineSignal("m", 0, 0.10, now, now);
     assertThat(model().effectiveCeiling(1)).isEqualTo(2);
     assertThat(model().effectiveCeiling(2)).isEqualTo(2);
-    assertThat(rec.admitted).contains(medium2, low);
+    // MEDIUM's ceiling covers MEDIUM and LOW together: its two permits go to MEDIUM first.
+    assertThat(rec.admitted).contains(medium2).doesNotContain(low);
     for (int i = 0; i < 3; i++) {
       arrive(LOW);
     }
-    assertThat(model().bands[2].inflight).isEqualTo(2);
+    assertThat(model().bands[2].inflight).isZero();
     now += 1_000 * MS;
     core.engineSignal("m", 0, 0.10, now, now);
     assertThat(model().effectiveCeiling(2)).isEqualTo(4);
+    assertThat(model().bands[2].inflight).isEqualTo(2); // 2 MEDIUM + 2 LOW = MEDIUM's ceiling
+    assertThat(rec.admitted).contains(low);
+    now += 1_000 * MS;
+    core.engineSignal("m", 0, 0.10, now, now);
     assertThat(model().bands[2].inflight).isEqualTo(4);
+  }
+
+  @Test
+  void lowNeverPassesMediumWaitingAtItsEngineCeiling() {
+    EnginePolicy e = new EnginePolicy(true, 0.9, 0.97, 1000, 2000, 5_000, 0.5, 1_000);
+    start(Policies.withEngine(Policies.policy(4, 0, SchedulingMode.STRICT, 100, 0), e));
+    core.engineSignal("m", 0, 0.99, now, now);
+    now += 1_000 * MS;
+    core.engineSignal("m", 0, 0.10, now, now); // both classes at half the limit: 2 permits
+    long m1 = arrive(MEDIUM);
+    long m2 = arrive(MEDIUM);
+    long m3 = arrive(MEDIUM);
+    long low = arrive(LOW);
+    assertThat(rec.admitted).containsExactly(m1, m2);
+    assertThat(rec.answered(m3)).isFalse();
+    assertThat(rec.answered(low)).isFalse();
+    assertThat(model().heldByEngine(2)).isTrue();
+  }
+
+  @Test
+  void aFullQueueBehindASaturatedEngineIsRefusedAsEngineSaturatedAndAnOrdinaryOneAsQueueFull() {
+    EnginePolicy e = new EnginePolicy(true, 0.9, 0.97, 1000, 2000, 5_000, 0.25, 1_000);
+    start(Policies.withEngine(Policies.policy(2, 0, SchedulingMode.STRICT, 1, 1_000), e));
+    long a = arrive(MEDIUM);
+    long b = arrive(MEDIUM);
+    long queued = arrive(MEDIUM);
+    long full = arrive(MEDIUM);
+    assertThat(rec.admitted).containsExactly(a, b);
+    assertThat(rec.answered(queued)).isFalse();
+    assertThat(rec.reason(full)).isEqualTo(RejectReason.QUEUE_FULL);
+    core.engineSignal("m", 0, 0.95, now, now);
+    long lowQueued = arrive(LOW);
+    long lowFull = arrive(LOW);
+    assertThat(rec.answered(lowQueued)).isFalse();
+    assertThat(rec.reason(lowFull)).isEqualTo(RejectReason.ENGINE_SATURATED);
+    complete(a, 10);
+    complete(b, 10);
+    assertThat(rec.admitted).contains(queued).doesNotContain(lowQueued);
+    advance(1_000);
+    assertThat(rec.reason(lowQueued)).isEqualTo(RejectReason.ENGINE_SATURATED);
+    var snap = core.publishSnapshot(now).models().get("m");
+    assertThat(snap.of(LOW).shedByReason()).containsEntry(RejectReason.ENGINE_SATURATED, 2L);
+    assertThat(snap.engine()).isEqualTo(new AdmissionSnapshot.Engine(true, true, 0, 0.95, 1.0, false));
+  }
+
+  @Test
+  void aLimitOverrideReplacesTheLimitUntilItLapses() {
+    start(Policies.policy(1, 0, SchedulingMode.STRICT, 10, 0));
+    long a = arrive(MEDIUM);
+    long b = arrive(MEDIUM);
+    long c = arrive(MEDIUM);
+    assertThat(rec.admitted).containsExactly(a);
+    core.overrideLimit("m", 3, now + 2_000 * MS, now);
+    assertThat(rec.admitted).containsExactly(a, b, c);
+    var snap = core.publishSnapshot(now).models().get("m");
+    assertThat(snap.limit()).isEqualTo(3);
+    assertThat(snap.limitOverride()).isEqualTo(3);
+    advance(2_000);
+    assertThat(model().limit()).isEqualTo(1);
+    assertThat(core.publishSnapshot(now).models().get("m").limitOverride()).isZero();
+    long d = arrive(MEDIUM);
+    assertThat(rec.answered(d)).isFalse();
+  }
+
+  @Test
+  void anEmptyModelNameOverridesEveryModelAndZeroClears() {
+    start(Policies.policy(1, 0, SchedulingMode.STRICT, 10, 0));
+    arrive(MEDIUM);
+    assertThat(core.overrideLimit("", 5, now + 60_000 * MS, now)).isTrue();
+    assertThat(model().limit()).isEqualTo(5);
+    core.overrideLimit("", 0, now, now);
+    assertThat(model().limit()).isEqualTo(1);
   }
 
   @Test

@@ -29,7 +29,7 @@ class AdmissionPropertiesTest {
   private static final double[] RESERVES = {0, 0.25, 0.5};
   private static final long[] WAITS = {0, 300, 2_000};
 
-  sealed interface Action permits Arrive, Complete, Cancel, Advance, Reload, Signal, Stale {}
+  sealed interface Action permits Arrive, Complete, Cancel, Advance, Reload, Signal, Stale, Override {}
 
   record Arrive(int model, Priority priority, int tenant, int cost, int deadlineMs)
       implements Action {}
@@ -46,6 +46,9 @@ class AdmissionPropertiesTest {
       implements Action {}
 
   record Signal(int model, double kv, int waiting) implements Action {}
+
+  /** A limit override from the scheduler: model -1 = all, limit 0 clears. */
+  record Override(int model, int limit, int ttlMs) implements Action {}
 
   /** A completion or cancellation of a ticket that is already finished. */
   record Stale(int pick) implements Action {}
@@ -97,6 +100,12 @@ class AdmissionPropertiesTest {
                 Arbitraries.integers().between(0, 200))
             .as(Signal::new);
     Arbitrary<Action> stale = Arbitraries.integers().between(0, 1000).map(Stale::new);
+    Arbitrary<Action> override =
+        Combinators.combine(
+                Arbitraries.integers().between(-1, 1),
+                Arbitraries.integers().between(0, 8),
+                Arbitraries.integers().between(0, 3_000))
+            .as(Override::new);
     Arbitrary<Action> any =
         Arbitraries.frequencyOf(
             net.jqwik.api.Tuple.of(10, arrive),
@@ -105,7 +114,8 @@ class AdmissionPropertiesTest {
             net.jqwik.api.Tuple.of(3, advance),
             net.jqwik.api.Tuple.of(1, reload),
             net.jqwik.api.Tuple.of(1, signal),
-            net.jqwik.api.Tuple.of(1, stale));
+            net.jqwik.api.Tuple.of(1, stale),
+            net.jqwik.api.Tuple.of(1, override));
     return Combinators.combine(reload, any.list().ofMinSize(1).ofMaxSize(300))
         .as(
             (first, rest) -> {
@@ -234,6 +244,9 @@ class AdmissionPropertiesTest {
         core.reload(config, now);
       } else if (a instanceof Signal s) {
         core.engineSignal(MODELS[s.model()], s.waiting(), s.kv(), now, now);
+      } else if (a instanceof Override o) {
+        core.overrideLimit(o.model() < 0 ? "" : MODELS[o.model()], o.limit(),
+            now + o.ttlMs() * MS, now);
       } else if (a instanceof Stale s) {
         if (!finished.isEmpty()) {
           long t = pick(finished, s.pick());

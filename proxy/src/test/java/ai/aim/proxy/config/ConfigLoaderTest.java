@@ -64,6 +64,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theSchedulerIsAnAddressOrAMappingWithOneAndTheFlagWins() throws Exception {
+    assertThat(ConfigLoader.parse("scheduler: 'sched:7000'\n", Map.of()).scheduler())
+        .isEqualTo("sched:7000");
+    assertThat(ConfigLoader.parse("scheduler: {address: 'sched:7001'}\n", Map.of()).scheduler())
+        .isEqualTo("sched:7001");
+    assertThat(ConfigLoader.parse("scheduler: {address: 'sched:7001'}\n",
+        Map.of("scheduler", "other:1")).scheduler()).isEqualTo("other:1");
+    assertThat(ConfigLoader.parse("", Map.of()).scheduler()).isNull();
+    assertThatThrownBy(() -> ConfigLoader.parse("scheduler: {adress: 'sched:7001'}\n", Map.of()))
+        .hasMessageStartingWith("unknown key 'scheduler.adress'");
+    assertThatThrownBy(() -> ConfigLoader.parse("scheduler: {address: 'sched'}\n", Map.of()))
+        .hasMessageStartingWith("scheduler.address: ");
+  }
+
+  @Test
   void flagsOverrideTheFile() throws Exception {
     ProxyConfig c = ConfigLoader.parse("http:\n  port: 1\n", Map.of("http.port", 2, "drainTimeout", "5s"));
     assertThat(c.http().port()).isEqualTo(2);
