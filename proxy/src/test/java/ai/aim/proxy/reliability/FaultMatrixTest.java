@@ -337,7 +337,10 @@ class FaultMatrixTest {
       assertThat(upstream.awaitHangs(10)).isTrue();
       String[] prios = {"high", "medium", "low"};
       for (int i = 0; i < n; i++) {
-        waiting.add(new RawClient(port()).send(post(INFER, "x-aim-priority: " + prios[i % 3] + "\r\n")));
+        // They hang too once dispatched: a holder's abort frees a permit before every waiting
+        // client has aborted, and a request served meanwhile would end OK instead of CANCELLED.
+        waiting.add(new RawClient(port()).send(
+            post(INFER, "x-fault: hang\r\nx-aim-priority: " + prios[i % 3] + "\r\n")));
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> core.refreshSnapshot().get().models()
           .get("m").classes().stream().mapToInt(AdmissionSnapshot.Class::queueDepth).sum() == n);
