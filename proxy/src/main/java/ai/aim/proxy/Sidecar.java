@@ -40,8 +40,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +84,9 @@ public final class Sidecar implements AutoCloseable {
 
   /** The environment variable naming the class of requests that name none (high|medium|low). */
   public static final String DEFAULT_PRIORITY_ENV = "AIM_DEFAULT_PRIORITY";
+
+  /** Environment variable naming the pod's model (set by the injection webhook). */
+  public static final String MODEL_ENV = "AIM_MODEL";
 
   /** Reads the configuration again (file plus the command line's overrides). */
   @FunctionalInterface
@@ -328,10 +333,25 @@ public final class Sidecar implements AutoCloseable {
 
   // ------------------------------------------------------------------ scheduler link
 
+  /**
+   * The models the scheduler hears about: the configured ones, plus the pod's own model from
+   * {@value #MODEL_ENV} (the injection webhook sets it from the InferenceService), so an injected
+   * sidecar without a model section still reports its model.
+   */
+  static Set<String> reportedModels(Set<String> configured, Map<String, String> env) {
+    Set<String> models = new java.util.TreeSet<>(configured);
+    String own = env.get(MODEL_ENV);
+    if (own != null && !own.isBlank()) {
+      models.add(own.strip());
+    }
+    return models;
+  }
+
   private SidecarLink startLink(ProxyConfig cfg) {
-    SidecarLink.Parts parts = new SidecarLink.Parts(controller, tracker, cfg.modelNames(),
+    SidecarLink.Parts parts = new SidecarLink.Parts(controller, tracker,
+        reportedModels(cfg.modelNames(), System.getenv()),
         () -> gpuTelemetry.get().orElse(null), this::drainInBackground, clock);
-    SidecarLink l = SidecarLink.start(cfg.scheduler(), parts, REPORT_INTERVAL,
+    SidecarLink l = SidecarLink.start(cfg.scheduler(), cfg.schedulerTls(), parts, REPORT_INTERVAL,
         LINK_INITIAL_BACKOFF, LINK_MAX_BACKOFF);
     Gauge.builder("aim.link.connected", l, x -> x.connected() ? 1 : 0)
         .description("1 while a session with the cluster scheduler is established")

@@ -1,5 +1,6 @@
 package ai.aim.proxy.config;
 
+import ai.aim.scheduler.client.TlsConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -92,7 +93,10 @@ public final class ConfigLoader {
   }
 
   /** Keys of the {@code scheduler} mapping. */
-  private static final Set<String> SCHEDULER = Set.of("address");
+  private static final Set<String> SCHEDULER = Set.of("address", "tls");
+
+  /** Keys of {@code scheduler.tls}. */
+  private static final Set<String> SCHEDULER_TLS = Set.of("certChain", "privateKey", "trustCa");
 
   /**
    * {@code scheduler: HOST:PORT} or {@code scheduler: {address: HOST:PORT}}; absent or null: no
@@ -177,15 +181,43 @@ public final class ConfigLoader {
         root.raw("models"),
         root.raw("slo"),
         root.raw("gpu"),
-        tls(root.section("tls")));
+        tls(root.section("tls")),
+        schedulerTls(root));
+  }
+
+  /**
+   * {@code scheduler.tls}: absent = plaintext link; {@code trustCa} verifies the scheduler (else
+   * the JDK's trust store), {@code certChain} + {@code privateKey} present a client certificate.
+   */
+  private static TlsConfig schedulerTls(Section root) throws ConfigException {
+    if (!root.raw("scheduler").isObject()) {
+      return null;
+    }
+    Section s = root.section("scheduler");
+    if (!s.raw("tls").isObject()) {
+      if (!s.raw("tls").isMissingNode() && !s.raw("tls").isNull()) {
+        throw new ConfigException("scheduler.tls: " + s.raw("tls") + " (expected: a mapping of certChain, privateKey, trustCa)");
+      }
+      return null;
+    }
+    Section t = s.section("tls");
+    t.onlyKeys(SCHEDULER_TLS);
+    Path cert = file(t, "scheduler.tls.", "certChain");
+    Path key = file(t, "scheduler.tls.", "privateKey");
+    Path ca = file(t, "scheduler.tls.", "trustCa");
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException("scheduler.tls: " + (cert == null ? "certChain" : "privateKey")
+          + " missing (expected: certChain and privateKey both set, or neither)");
+    }
+    return new TlsConfig(cert, key, ca);
   }
 
   /** The {@code tls} section: absent or empty = plain TCP; the files must exist and be readable. */
   private static ListenerTls tls(Section t) throws ConfigException {
     t.onlyKeys(TLS);
-    Path cert = file(t, "certChain");
-    Path key = file(t, "privateKey");
-    Path clientCa = file(t, "clientCa");
+    Path cert = file(t, "tls.", "certChain");
+    Path key = file(t, "tls.", "privateKey");
+    Path clientCa = file(t, "tls.", "clientCa");
     if (cert == null && key == null) {
       if (clientCa != null) {
         throw new ConfigException(
@@ -201,17 +233,17 @@ public final class ConfigLoader {
     return new ListenerTls(cert, key, clientCa);
   }
 
-  private static Path file(Section t, String k) throws ConfigException {
+  private static Path file(Section t, String prefix, String k) throws ConfigException {
     String v = t.string(k, null);
     if (v == null || v.isBlank()) {
       return null;
     }
     Path p = Path.of(v);
     if (!Files.isRegularFile(p)) {
-      throw new ConfigException("tls." + k + ": " + v + " (expected: an existing PEM file)");
+      throw new ConfigException(prefix + k + ": " + v + " (expected: an existing PEM file)");
     }
     if (!Files.isReadable(p)) {
-      throw new ConfigException("tls." + k + ": " + v + " is not readable by this process");
+      throw new ConfigException(prefix + k + ": " + v + " is not readable by this process");
     }
     return p;
   }

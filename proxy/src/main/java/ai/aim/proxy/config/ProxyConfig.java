@@ -1,5 +1,6 @@
 package ai.aim.proxy.config;
 
+import ai.aim.scheduler.client.TlsConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.util.Set;
  * @param slo raw {@code slo} section
  * @param gpu raw {@code gpu} section
  * @param tls TLS for the HTTP and gRPC listeners, {@code null} for plain TCP
+ * @param schedulerTls TLS (and the client certificate for mutual TLS) on the link to the
+ *     scheduler, {@code null} for plaintext
  */
 public record ProxyConfig(
     HttpConfig http,
@@ -43,7 +46,8 @@ public record ProxyConfig(
     JsonNode models,
     JsonNode slo,
     JsonNode gpu,
-    ListenerTls tls) {
+    ListenerTls tls,
+    TlsConfig schedulerTls) {
 
   /** The accepted values of {@link #gpuSource()}. */
   public static final Set<String> GPU_SOURCES = Set.of("auto", "amdsmi", "sysfs", "simulated", "none");
@@ -64,42 +68,48 @@ public record ProxyConfig(
         MissingNode.getInstance(),
         MissingNode.getInstance(),
         MissingNode.getInstance(),
+        null,
         null);
   }
 
   public ProxyConfig withHttp(HttpConfig v) {
     return new ProxyConfig(v, grpc, upstream, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu, tls);
+        scheduler, admission, models, slo, gpu, tls, schedulerTls);
   }
 
   public ProxyConfig withUpstream(UpstreamConfig v) {
     return new ProxyConfig(http, grpc, v, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu, tls);
+        scheduler, admission, models, slo, gpu, tls, schedulerTls);
   }
 
   public ProxyConfig withAdmin(AdminConfig v) {
     return new ProxyConfig(http, grpc, upstream, v, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu, tls);
+        scheduler, admission, models, slo, gpu, tls, schedulerTls);
   }
 
   public ProxyConfig withDrainTimeout(Duration v) {
     return new ProxyConfig(http, grpc, upstream, admin, eventLoops, v, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu, tls);
+        scheduler, admission, models, slo, gpu, tls, schedulerTls);
   }
 
   public ProxyConfig withEventLoops(int v) {
     return new ProxyConfig(http, grpc, upstream, admin, v, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu, tls);
+        scheduler, admission, models, slo, gpu, tls, schedulerTls);
   }
 
   public ProxyConfig withModels(JsonNode v) {
     return new ProxyConfig(http, grpc, upstream, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, v, slo, gpu, tls);
+        scheduler, admission, v, slo, gpu, tls, schedulerTls);
   }
 
   public ProxyConfig withTls(ListenerTls v) {
     return new ProxyConfig(http, grpc, upstream, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
-        scheduler, admission, models, slo, gpu, v);
+        scheduler, admission, models, slo, gpu, v, schedulerTls);
+  }
+
+  public ProxyConfig withSchedulerTls(TlsConfig v) {
+    return new ProxyConfig(http, grpc, upstream, admin, eventLoops, drainTimeout, maxInflight, gpuSource,
+        scheduler, admission, models, slo, gpu, tls, v);
   }
 
   /**

@@ -7,6 +7,7 @@ import ai.aim.proxy.slo.SloTracker;
 import ai.aim.rocm.TelemetrySnapshot;
 import ai.aim.scheduler.client.DirectiveListener;
 import ai.aim.scheduler.client.SchedulerLink;
+import ai.aim.scheduler.client.TlsConfig;
 import ai.aim.scheduler.client.SidecarIdentity;
 import ai.aim.scheduler.client.v1.Drain;
 import ai.aim.scheduler.client.v1.LimitOverride;
@@ -82,16 +83,28 @@ public final class SidecarLink implements AutoCloseable {
    */
   public static SidecarLink start(String address, Parts parts, Duration reportInterval,
       Duration initialBackoff, Duration maxBackoff) {
+    return start(address, null, parts, reportInterval, initialBackoff, maxBackoff);
+  }
+
+  /**
+   * As {@link #start(String, Parts, Duration, Duration, Duration)}, over TLS when {@code tls} is
+   * not null (with a client certificate for mutual TLS when it names one).
+   */
+  public static SidecarLink start(String address, TlsConfig tls, Parts parts, Duration reportInterval,
+      Duration initialBackoff, Duration maxBackoff) {
     List<String> models = List.copyOf(new java.util.TreeSet<>(parts.models()));
-    SchedulerLink link = SchedulerLink.builder(address, identity(models, System.getenv()))
+    SchedulerLink.Builder b = SchedulerLink.builder(address, identity(models, System.getenv()))
         .reports(() -> report(parts, models))
         .listener(new Directives(parts))
         .reportInterval(reportInterval)
         .backoff(initialBackoff, maxBackoff)
-        .nanoClock(parts.nanoClock())
-        .build()
-        .start();
-    log.info("reporting to the scheduler at {} every {} for {}", address, reportInterval, models);
+        .nanoClock(parts.nanoClock());
+    if (tls != null) {
+      b.tls(tls);
+    }
+    SchedulerLink link = b.build().start();
+    log.info("reporting to the scheduler at {} ({}) every {} for {}", address,
+        tls == null ? "plaintext" : tls.certChain() == null ? "TLS" : "mutual TLS", reportInterval, models);
     return new SidecarLink(link);
   }
 

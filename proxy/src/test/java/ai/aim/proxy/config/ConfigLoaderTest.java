@@ -79,6 +79,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void schedulerTlsNamesExistingFilesAndBothHalvesOfAClientCertificate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.crt"), "x");
+    java.nio.file.Path crt = java.nio.file.Files.writeString(dir.resolve("c.crt"), "x");
+    java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("c.key"), "x");
+    assertThat(ConfigLoader.parse("scheduler: 'sched:7000'\n", Map.of()).schedulerTls()).isNull();
+    ProxyConfig c = ConfigLoader.parse("scheduler: {address: 'sched:7000', tls: {certChain: '" + crt
+        + "', privateKey: '" + key + "', trustCa: '" + ca + "'}}\n", Map.of());
+    assertThat(c.schedulerTls().certChain()).isEqualTo(crt);
+    assertThat(c.schedulerTls().privateKey()).isEqualTo(key);
+    assertThat(c.schedulerTls().trustCa()).isEqualTo(ca);
+    assertThat(ConfigLoader.parse("scheduler: {address: 'sched:7000', tls: {trustCa: '" + ca + "'}}\n",
+        Map.of()).schedulerTls().certChain()).isNull();
+    assertThatThrownBy(() -> ConfigLoader.parse(
+        "scheduler: {address: 'sched:7000', tls: {certChain: '" + crt + "'}}\n", Map.of()))
+        .hasMessage("scheduler.tls: privateKey missing (expected: certChain and privateKey both set, or neither)");
+    assertThatThrownBy(() -> ConfigLoader.parse(
+        "scheduler: {address: 'sched:7000', tls: {trustCa: '" + dir.resolve("nope.crt") + "'}}\n", Map.of()))
+        .hasMessageStartingWith("scheduler.tls.trustCa: ").hasMessageEndingWith("(expected: an existing PEM file)");
+    assertThatThrownBy(() -> ConfigLoader.parse(
+        "scheduler: {address: 'sched:7000', tls: {ca: 'x'}}\n", Map.of()))
+        .hasMessageStartingWith("unknown key 'scheduler.tls.ca'");
+  }
+
+  @Test
   void flagsOverrideTheFile() throws Exception {
     ProxyConfig c = ConfigLoader.parse("http:\n  port: 1\n", Map.of("http.port", 2, "drainTimeout", "5s"));
     assertThat(c.http().port()).isEqualTo(2);

@@ -1,5 +1,10 @@
 package ai.aim.proxy.link;
 
+import ai.aim.proxy.tls.TestCertificates;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ClientAuth;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -68,11 +73,21 @@ class SchedulerLinkEndToEndTest {
     Server server;
 
     void start(int port) throws Exception {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+      start(port, null);
+    }
+
+    /** With {@code pki}: TLS, and a client certificate signed by the test CA required. */
+    void start(int port, TestCertificates pki) throws Exception {
+      NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
           .withOption(ChannelOption.SO_REUSEADDR, true)
-          .addService(this)
-          .build()
-          .start();
+          .addService(this);
+      if (pki != null) {
+        b.sslContext(GrpcSslContexts.forServer(pki.serverCert.toFile(), pki.serverKey.toFile())
+            .trustManager(pki.caCert.toFile())
+            .clientAuth(ClientAuth.REQUIRE)
+            .build());
+      }
+      server = b.build().start();
     }
 
     int port() {
@@ -264,6 +279,49 @@ class SchedulerLinkEndToEndTest {
     assertThat(sidecar.schedulerLink().reconnects()).isPositive();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(again.lastLoad("llama").getPriorities(0).getAdmittedRate()).isNotNegative());
+  }
+
+  @Test
+  void overMutualTlsTheSidecarPresentsItsCertificateAndReports(@TempDir Path dir) throws Exception {
+    TestCertificates pki = TestCertificates.create(dir);
+    scheduler = new FakeScheduler();
+    scheduler.start(0, pki);
+    String yaml = "http: {bind: 127.0.0.1, port: 0}\n"
+        + "grpc: {bind: 127.0.0.1, port: 0}\n"
+        + "admin: {bind: 127.0.0.1, port: 0}\n"
+        + "eventLoops: 1\n"
+        + "gpuSource: none\n"
+        + "upstream: {http: 'http://127.0.0.1:1', grpc: '127.0.0.1:1'}\n"
+        + "scheduler: {address: 'localhost:" + scheduler.port() + "', tls: {certChain: '"
+        + pki.clientCert + "', privateKey: '" + pki.clientKey + "', trustCa: '" + pki.caCert + "'}}\n"
+        + "models: {llama: {}}\n";
+    sidecar = Sidecar.start(() -> ConfigLoader.parse(yaml, Map.of()), null, null, null,
+        System::nanoTime);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !scheduler.reports.isEmpty());
+    assertThat(scheduler.hellos.peek().getModelsList()).contains("llama");
+    assertThat(scheduler.lastLoad("llama").getModel()).isEqualTo("llama");
+  }
+
+  @Test
+  void aPlaintextLinkToAMutualTlsSchedulerNeverGetsThrough(@TempDir Path dir) throws Exception {
+    TestCertificates pki = TestCertificates.create(dir);
+    scheduler = new FakeScheduler();
+    scheduler.start(0, pki);
+    String yaml = "http: {bind: 127.0.0.1, port: 0}\n"
+        + "grpc: {bind: 127.0.0.1, port: 0}\n"
+        + "admin: {bind: 127.0.0.1, port: 0}\n"
+        + "eventLoops: 1\n"
+        + "gpuSource: none\n"
+        + "upstream: {http: 'http://127.0.0.1:1', grpc: '127.0.0.1:1'}\n"
+        + "scheduler: {address: 'localhost:" + scheduler.port() + "', tls: {trustCa: '" + pki.caCert + "'}}\n"
+        + "models: {llama: {}}\n";
+    sidecar = Sidecar.start(() -> ConfigLoader.parse(yaml, Map.of()), null, null, null,
+        System::nanoTime);
+    // TLS without a client certificate: the handshake is refused, nothing arrives, the sidecar
+    // keeps retrying and serving.
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        .until(() -> scheduler.hellos.isEmpty() && scheduler.reports.isEmpty());
+    assertThat(metrics()).contains("aim_link_connected 0.0");
   }
 
   @Test

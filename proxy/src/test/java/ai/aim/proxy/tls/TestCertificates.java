@@ -41,13 +41,13 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * a {@code kubernetes.io/tls} Secret holds them (PKCS#8 keys). Plus JDK {@link SSLContext}s for
  * clients that trust the CA, with or without the client certificate.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
-  final Path caCert;
-  final Path serverCert;
-  final Path serverKey;
-  final Path clientCert;
-  final Path clientKey;
+  public final Path caCert;
+  public final Path serverCert;
+  public final Path serverKey;
+  public final Path clientCert;
+  public final Path clientKey;
   private final X509Certificate ca;
   private final X509Certificate client;
   private final PrivateKey clientPrivate;
@@ -88,7 +88,7 @@ final class TestCertificates {
   }
 
   /** A new CA with its server and client certificates, as files under {@code dir}. */
-  static TestCertificates create(Path dir) throws Exception {
+  public static TestCertificates create(Path dir) throws Exception {
     return new TestCertificates(dir, "aim-test-ca");
   }
 
