@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.aim.proxy.testing.TestUpstream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -14,14 +12,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -29,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,33 +69,9 @@ class SigtermUnderLoadTest {
           + "admin: {bind: 127.0.0.1, port: 0, readinessInterval: 100ms}\n"
           + "grpc: {bind: 127.0.0.1, port: 0}\nupstream: {http: '" + upstream.url() + "'}\n"
           + "drainTimeout: " + DRAIN_TIMEOUT.toSeconds() + "s\neventLoops: 1\nmodels: {resnet: {}}\n");
-      String java = ProcessHandle.current().info().command().orElse("java");
-      Process p = new ProcessBuilder(java, "-Xmx128m", "-Dlogback.configurationFile=logback.xml",
-          "-cp", System.getProperty("java.class.path"),
-          Main.class.getName(), "--config", cfg.toString())
-          .redirectErrorStream(true)
-          .start();
-      List<String> log = new CopyOnWriteArrayList<>();
-      CompletableFuture<int[]> ports = new CompletableFuture<>();
-      Thread reader = new Thread(() -> {
-        Pattern listening = Pattern.compile("listening: http [^:]+:(\\d+) \\(\\w+\\) admin [^:]+:(\\d+)");
-        try (BufferedReader in = new BufferedReader(
-            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = in.readLine()) != null) {
-            log.add(line);
-            Matcher m = listening.matcher(line);
-            if (m.find()) {
-              ports.complete(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
-            }
-          }
-        } catch (IOException e) {
-          ports.completeExceptionally(e);
-        }
-        ports.completeExceptionally(new IllegalStateException("exited: " + log));
-      });
-      reader.setDaemon(true);
-      reader.start();
+      SidecarProcess sidecar = SidecarProcess.start(cfg);
+      Process p = sidecar.process;
+      List<String> log = sidecar.log;
 
       AtomicBoolean stop = new AtomicBoolean();
       Set<String> answered200 = ConcurrentHashMap.newKeySet();
@@ -110,7 +80,7 @@ class SigtermUnderLoadTest {
       AtomicLong ids = new AtomicLong();
       List<Thread> clients = new ArrayList<>();
       try {
-        int[] port = ports.get(60, TimeUnit.SECONDS);
+        int[] port = {sidecar.httpPort(60), sidecar.adminPort(60)};
         URI infer = URI.create("http://127.0.0.1:" + port[0] + "/v2/models/resnet/infer");
         URI ready = URI.create("http://127.0.0.1:" + port[1] + "/health/ready");
         HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -175,7 +145,7 @@ class SigtermUnderLoadTest {
       } finally {
         stop.set(true);
         release.countDown();
-        p.destroyForcibly();
+        sidecar.close();
         for (Thread t : clients) {
           t.interrupt();
         }
