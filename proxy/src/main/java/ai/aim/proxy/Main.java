@@ -5,6 +5,7 @@ import ai.aim.proxy.config.ConfigLoader;
 import ai.aim.proxy.config.ProxyConfig;
 import ai.aim.proxy.gpu.AllocationSource;
 import ai.aim.proxy.gpu.GpuMetrics;
+import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.rocm.GpuTelemetry;
 import ai.aim.rocm.Source;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
