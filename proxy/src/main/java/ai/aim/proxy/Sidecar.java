@@ -16,6 +16,8 @@ import ai.aim.proxy.http.ModelLabels;
 import ai.aim.proxy.metrics.AdmissionGauges;
 import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.proxy.metrics.ShedReason;
+import ai.aim.proxy.propagation.PriorityPropagation;
+import ai.aim.proxy.propagation.PropagationConfig;
 import ai.aim.proxy.slo.SloConfig;
 import ai.aim.proxy.slo.SloConfigException;
 import ai.aim.proxy.slo.SloTracker;
@@ -77,6 +79,7 @@ public final class Sidecar implements AutoCloseable {
   private final Counter reloadOk;
   private final Counter reloadFailed;
   private final Priority envDefault;
+  private final PriorityPropagation propagation;
   private volatile ProxyConfig config;
   private long lastModified;
   private boolean closed;
@@ -95,6 +98,7 @@ public final class Sidecar implements AutoCloseable {
     } catch (SloConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+    this.propagation = new PriorityPropagation(PropagationConfig.parse(cfg.models()));
     this.controller = AdmissionController.start(
         AdmissionConfigParser.parse(cfg.admission(), cfg.models()), clock);
     ModelLabels labels = new ModelLabels(cfg.modelNames());
@@ -114,6 +118,7 @@ public final class Sidecar implements AutoCloseable {
         .observer(metrics)
         .admission(new CoreAdmission(controller))
         .defaultPriority(defaultPriority)
+        .propagation(propagation)
         .clock(clock);
     if (transport != null) {
       b.transport(transport);
@@ -132,6 +137,7 @@ public final class Sidecar implements AutoCloseable {
           .admission(new GrpcCoreAdmission(controller, clock))
           .modelFolding(labels::fold)
           .defaultPriority(defaultPriority)
+          .propagation(propagation)
           .nanoClock(clock)
           .build()
           .start();
@@ -225,7 +231,8 @@ public final class Sidecar implements AutoCloseable {
 
   /**
    * Reads the configuration again and applies what can change at run time: the admission policy
-   * (limits, queues, per-model settings) through {@link AdmissionController#reload}. A file that
+   * (limits, queues, per-model settings) through {@link AdmissionController#reload}, and priority
+   * propagation. A file that
    * does not parse or validate changes nothing. Listener ports, the upstream and SLO objectives
    * need a restart (a changed {@code slo} section is logged). Runs on the watcher thread.
    *
@@ -235,9 +242,11 @@ public final class Sidecar implements AutoCloseable {
     ProxyConfig next;
     AdmissionConfig admission;
     SloConfig slo;
+    PropagationConfig nextPropagation;
     try {
       next = source.load();
       admission = AdmissionConfigParser.parse(next.admission(), next.models());
+      nextPropagation = PropagationConfig.parse(next.models());
       slo = SloConfig.parse(next.slo());
     } catch (ConfigException | SloConfigException | RuntimeException e) {
       reloadFailed.increment();
@@ -245,6 +254,7 @@ public final class Sidecar implements AutoCloseable {
       return false;
     }
     controller.reload(admission);
+    propagation.update(nextPropagation);
     if (!slo.equals(tracker.config())) {
       log.warn("config reload: the slo section changed; SLO objectives apply after a restart");
     }

@@ -4,6 +4,7 @@ import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.config.HttpConfig;
 import ai.aim.proxy.config.UpstreamConfig;
 import ai.aim.proxy.metrics.RequestObserver;
+import ai.aim.proxy.propagation.PriorityPropagation;
 import ai.aim.proxy.upstream.UpstreamPools;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -50,6 +51,7 @@ public final class HttpProxy {
   private final RequestObserver observer;
   private final UpstreamPools pools;
   private final LongSupplier clock;
+  private final PriorityPropagation propagation;
   private final Duration drainTimeout;
   private final InTransitBytes inTransit = new InTransitBytes();
   private final AtomicInteger inflight = new AtomicInteger();
@@ -65,6 +67,7 @@ public final class HttpProxy {
    * @param observer told once per finished request
    * @param labels configured model names (metric label folding)
    * @param defaultPriority a model's default priority, {@code null} result = MEDIUM
+   * @param propagation which models' requests carry their class to the engine in the body
    * @param drainTimeout how long h2 connections may take to finish their streams on drain
    * @param clock the nano clock
    */
@@ -76,6 +79,7 @@ public final class HttpProxy {
       RequestObserver observer,
       ModelLabels labels,
       Function<String, Priority> defaultPriority,
+      PriorityPropagation propagation,
       Duration drainTimeout,
       LongSupplier clock) {
     this.http = http;
@@ -84,6 +88,7 @@ public final class HttpProxy {
     this.admission = admission;
     this.observer = observer;
     this.clock = clock;
+    this.propagation = propagation;
     this.drainTimeout = drainTimeout;
     this.classifier = new RequestClassifier(labels, http.defaultModel(), defaultPriority);
     this.upstreamAuthority = upstream.authority();
@@ -234,5 +239,9 @@ public final class HttpProxy {
 
   LongSupplier clock() {
     return clock;
+  }
+
+  PriorityPropagation propagation() {
+    return propagation;
   }
 }
