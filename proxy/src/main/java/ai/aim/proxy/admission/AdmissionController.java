@@ -372,8 +372,23 @@ public final class AdmissionController implements AutoCloseable {
   private void refuseHere(
       String model, Priority priority, RejectReason reason, AdmissionCallback callback) {
     Priority p = priority != null ? priority : config.defaultPriority(model);
-    long retry = reason == RejectReason.DRAINING ? 60_000 : 1_000;
+    long retry = reason == RejectReason.DRAINING ? 60_000 : retryAfterMillis(snapshot(), model, p);
     callback.onRejected(NO_TICKET, new Rejection(reason, p, model, retry));
+  }
+
+  /**
+   * {@code Retry-After} for a refusal on the caller's thread (ring full), which cannot read the
+   * consumer's state: the same rule as the core's ({@link AdmissionCore#retryAfterSeconds}) over
+   * the class's depth and drain rate in the latest published snapshot (at most {@code
+   * snapshotIntervalMs} old); 1 s for a model not in it yet.
+   */
+  static long retryAfterMillis(AdmissionSnapshot s, String model, Priority p) {
+    AdmissionSnapshot.Model m = s.models().get(model);
+    if (m == null) {
+      return 1_000;
+    }
+    AdmissionSnapshot.Class c = m.of(p);
+    return AdmissionCore.retryAfterSeconds(c.queueDepth(), c.admitRate()) * 1_000L;
   }
 
   /** The ring's single consumer: copies each event out, hands it to the core, clears it. */
