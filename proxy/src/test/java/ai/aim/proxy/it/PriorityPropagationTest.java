@@ -133,6 +133,54 @@ class PriorityPropagationTest {
   }
 
   @Test
+  void everyMessageOfAStreamingInferCallCarriesThePriorityParameter() throws Exception {
+    startSim();
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.grpcPort()).usePlaintext().build();
+    try {
+      Metadata md = new Metadata();
+      md.put(Metadata.Key.of("x-aim-priority", Metadata.ASCII_STRING_MARSHALLER), "medium");
+      // The model named in metadata: no message is read whole, each is streamed with the entry.
+      md.put(Metadata.Key.of("x-aim-model", Metadata.ASCII_STRING_MARSHALLER), "llama");
+      GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(ch)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+          .withDeadlineAfter(10, TimeUnit.SECONDS);
+      java.util.concurrent.CompletableFuture<Integer> done = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+      io.grpc.stub.StreamObserver<ModelInferRequest> requests = stub.modelStreamInfer(
+          new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(ai.aim.sim.v2.ModelStreamInferResponse r) {
+              answers.incrementAndGet();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              done.complete(answers.get());
+            }
+          });
+      for (int i = 0; i < 3; i++) {
+        requests.onNext(ModelInferRequest.newBuilder()
+            .setModelName("llama")
+            .setId("s" + i)
+            .addInputs(ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("x").setDatatype("FP32").addShape(1))
+            .addRawInputContents(ByteString.copyFrom(new byte[4]))
+            .build());
+      }
+      requests.onCompleted();
+      assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(3);
+    } finally {
+      ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    assertThat(sim.stats().priorities()).containsExactlyInAnyOrderEntriesOf(Map.of("2", 3L));
+  }
+
+  @Test
   void aBodyOverTheBoundAMalformedBodyAndAModelWithoutPropagationPassByteForByte() throws Exception {
     List<byte[]> bodies = new CopyOnWriteArrayList<>();
     capture = new TestUpstream().route("/v1/chat/completions", ex -> {
