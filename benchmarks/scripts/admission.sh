@@ -156,18 +156,22 @@ for SCEN in "$@"; do
       plot "3x overload, 8 slots x 100 ms" "$RUN/overload-latency.png" "$RUN"/overload-{sidecar,nginx,haproxy,direct}-1.json
       ;;
     reserve)
-      # 10 slots x 200 ms = 50 rps; LOW at ~1.8x capacity keeps every slot busy; HIGH 5 rps.
-      SIMF=(--slots 10 --service-ms 200 --max-queue 1024)
-      LOAD=(--rate 95 --mix 5,0,90)
+      # 10 slots x 500 ms = 20 rps. Every 3 s a burst of 30 LOW arrives at once: it fills all of
+      # model-sim's slots (and queues 20 more) right before HIGH arrivals: 2 HIGH 50 ms after each
+      # burst, plus HIGH Poisson at 3/s. Feature off (reservedHighShare 0) vs on (0.2 = 2 slots
+      # only HIGH may use), and nginx (FIFO in model-sim's queue). A service time well above the
+      # machine's scheduling noise keeps the difference (one LOW service time) measurable.
+      SIMF=(--slots 10 --service-ms 500 --max-queue 1024)
+      LOAD=(--rate 3 --mix 100,0,0 --burst 30:3000:low --burst 2:3000:high:50)
       for share in 0 0.2; do
         with_sidecar "sidecar-reserve-$share" "  maxInflight: 10
   reservedHighShare: $share
   priorities:
     high: {maxQueue: 512, maxQueueWaitMs: 5000}
-    low: {maxQueue: 32, maxQueueWaitMs: 1000}" "${SIMF[@]}" -- "${LOAD[@]}"
+    low: {maxQueue: 64, maxQueueWaitMs: 5000}" "${SIMF[@]}" -- "${LOAD[@]}"
       done
       with_nginx "${SIMF[@]}" -- "${LOAD[@]}"
-      plot "LOW overload, HIGH arrivals: reservedHighShare 0 vs 0.2" "$RUN/reserve-latency.png" \
+      plot "LOW bursts before HIGH arrivals: reservedHighShare 0 vs 0.2" "$RUN/reserve-latency.png" \
         "$RUN"/reserve-{sidecar-reserve-0,sidecar-reserve-0.2,nginx}-1.json
       ;;
     tenants)
@@ -183,6 +187,8 @@ for SCEN in "$@"; do
       with_sidecar sidecar-wfq "$ADM" "${SIMF[@]}" -- "${LOAD[@]}"
       with_sidecar sidecar-no-tenants "$ADM" "${SIMF[@]}" -- "${LOAD[@]}" --no-tenant-header
       with_nginx "${SIMF[@]}" -- "${LOAD[@]}"
+      plot "Two tenants, 10x prompt length: WFQ on vs off" "$RUN/tenants-latency.png" \
+        "$RUN"/tenants-{sidecar-wfq,sidecar-no-tenants,nginx}-1.json
       ;;
     engine)
       # KV cache of 20 000 tokens; requests of 1024 + 256 tokens: about 15 fit, 16 slots.

@@ -10,6 +10,7 @@ import ai.aim.proxy.http.Admission;
 import ai.aim.proxy.http.HttpProxy;
 import ai.aim.proxy.http.ModelLabels;
 import ai.aim.proxy.metrics.RequestObserver;
+import ai.aim.proxy.propagation.PriorityPropagation;
 import ai.aim.proxy.transport.Transport;
 import ai.aim.proxy.upstream.UpstreamPools;
 import io.micrometer.core.instrument.Gauge;
@@ -71,6 +72,7 @@ public final class ProxyServer implements AutoCloseable {
             b.observer,
             new ModelLabels(config.modelNames()),
             b.defaultPriority,
+            b.propagation,
             config.drainTimeout(),
             b.clock,
             b.tls);
@@ -235,6 +237,7 @@ public final class ProxyServer implements AutoCloseable {
     private Function<String, Priority> defaultPriority = m -> Priority.MEDIUM;
     private LongSupplier clock = System::nanoTime;
     private SslContext tls;
+    private PriorityPropagation propagation = PriorityPropagation.off();
 
     private Builder(ProxyConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -267,6 +270,12 @@ public final class ProxyServer implements AutoCloseable {
     /** A model's default priority when a request sets none; MEDIUM by default. */
     public Builder defaultPriority(Function<String, Priority> f) {
       this.defaultPriority = Objects.requireNonNull(f, "defaultPriority");
+      return this;
+    }
+
+    /** Which models' requests carry their class to the engine; off for all by default. */
+    public Builder propagation(PriorityPropagation p) {
+      this.propagation = Objects.requireNonNull(p, "propagation");
       return this;
     }
 

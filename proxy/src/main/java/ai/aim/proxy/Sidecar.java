@@ -21,6 +21,8 @@ import ai.aim.proxy.link.SidecarLink;
 import ai.aim.proxy.metrics.AdmissionGauges;
 import ai.aim.proxy.metrics.AimMetrics;
 import ai.aim.proxy.metrics.ShedReason;
+import ai.aim.proxy.propagation.PriorityPropagation;
+import ai.aim.proxy.propagation.PropagationConfig;
 import ai.aim.proxy.slo.SloConfig;
 import ai.aim.proxy.slo.SloConfigException;
 import ai.aim.proxy.slo.SloTracker;
@@ -111,6 +113,7 @@ public final class Sidecar implements AutoCloseable {
   private EngineScraper scraper;
   private final SidecarLink link;
   private volatile Supplier<Optional<TelemetrySnapshot>> gpuTelemetry = Optional::empty;
+  private final PriorityPropagation propagation;
   private volatile ProxyConfig config;
   private long lastModified;
   private boolean closed;
@@ -136,6 +139,7 @@ public final class Sidecar implements AutoCloseable {
     AdmissionConfig admissionConfig = AdmissionConfigParser.parse(cfg.admission(), cfg.models());
     ScrapeConfig scrape = ScrapeConfig.of(cfg.admission(), admissionConfig, cfg.upstream().http());
     this.controller = AdmissionController.start(admissionConfig, clock);
+    this.propagation = new PriorityPropagation(PropagationConfig.parse(cfg.models()));
     ModelLabels labels = new ModelLabels(cfg.modelNames());
     this.tracker = new SloTracker(slo, cfg.modelNames(), clock, System::currentTimeMillis);
     AimMetrics metrics = new AimMetrics(this.registry, cfg.modelNames(),
@@ -154,6 +158,7 @@ public final class Sidecar implements AutoCloseable {
         .observer(metrics)
         .admission(new CoreAdmission(controller))
         .defaultPriority(defaultPriority)
+        .propagation(propagation)
         .clock(clock)
         .tls(httpTls);
     if (transport != null) {
@@ -173,6 +178,7 @@ public final class Sidecar implements AutoCloseable {
           .admission(new GrpcCoreAdmission(controller, clock))
           .modelFolding(labels::fold)
           .defaultPriority(defaultPriority)
+          .propagation(propagation)
           .nanoClock(clock)
           .sslContext(grpcTls)
           .build()
@@ -274,7 +280,8 @@ public final class Sidecar implements AutoCloseable {
 
   /**
    * Reads the configuration again and applies what can change at run time: the admission policy
-   * (limits, queues, per-model settings) through {@link AdmissionController#reload}. A file that
+   * (limits, queues, per-model settings) through {@link AdmissionController#reload}, and priority
+   * propagation. A file that
    * does not parse or validate changes nothing. Listener ports, the upstream and SLO objectives
    * need a restart (a changed {@code slo} section is logged). Runs on the watcher thread.
    *
@@ -285,10 +292,12 @@ public final class Sidecar implements AutoCloseable {
     AdmissionConfig admission;
     SloConfig slo;
     ScrapeConfig scrape;
+    PropagationConfig nextPropagation;
     try {
       next = source.load();
       admission = AdmissionConfigParser.parse(next.admission(), next.models());
       scrape = ScrapeConfig.of(next.admission(), admission, next.upstream().http());
+      nextPropagation = PropagationConfig.parse(next.models());
       slo = SloConfig.parse(next.slo());
     } catch (ConfigException | SloConfigException | RuntimeException e) {
       reloadFailed.increment();
@@ -297,6 +306,7 @@ public final class Sidecar implements AutoCloseable {
     }
     controller.reload(admission);
     restartScraper(scrape, next);
+    propagation.update(nextPropagation);
     if (!slo.equals(tracker.config())) {
       log.warn("config reload: the slo section changed; SLO objectives apply after a restart");
     }

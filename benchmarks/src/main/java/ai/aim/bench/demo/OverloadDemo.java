@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The demo's second part: model-sim (4 slots x 40 ms = 100 requests/s) behind the sidecar with
  * the admission core, offered three times its capacity with a 10/30/60 HIGH/MEDIUM/LOW mix, one
- * table row per class each second, then the totals. Everything in-process on free loopback ports.
+ * table row per class each second (offered, admitted and shed per second from the admission
+ * core's own counters, queue depth, p50 and p99 of the answers of that second), then the totals.
+ * A few seconds below capacity go first, not shown, so the JVM's warm-up does not pass for
+ * queueing. Everything in-process on free loopback ports; about 25 s in all.
  */
 final class OverloadDemo {
 
@@ -62,15 +65,20 @@ final class OverloadDemo {
           .withModels(models);
       try (ProxyServer sidecar = ProxyServer.builder(config)
           .admission(new CoreAdmission(admission)).clock(System::nanoTime).start()) {
+        LoadRun.Options options = new LoadRun.Options(
+            URI.create("http://127.0.0.1:" + sidecar.httpPort()), MODEL, Duration.ofSeconds(10), "sidecar");
+        out.println();
+        out.printf("warming up: %.0f s at %.0f req/s (below capacity, not shown)%n", WARMUP_SECONDS,
+            0.6 * capacity);
+        new LoadRun(options, Arrivals.poisson(0.6 * capacity, (long) (WARMUP_SECONDS * 1e9), 100_000,
+            new double[] {10, 30, 60}, List.of(), 16, 1, 3)).run(null);
         List<PlannedRequest> plan = Arrivals.poisson(3 * capacity, (long) (seconds * 1e9), 100_000,
             new double[] {10, 30, 60}, List.of(), 16, 1, 7);
-        out.println();
         out.printf("overload: model-sim %d slots x %.0f ms (%.0f req/s) behind the sidecar (maxInflight %d), "
             + "offered %.0f req/s for %.0f s, HIGH/MEDIUM/LOW 10/30/60%n", SLOTS, SERVICE_MS, capacity, SLOTS,
             3 * capacity, seconds);
         Table table = new Table(out, admission);
-        LoadResult result = new LoadRun(new LoadRun.Options(URI.create("http://127.0.0.1:" + sidecar.httpPort()),
-            MODEL, Duration.ofSeconds(10), "sidecar"), plan).run(table::tick);
+        LoadResult result = new LoadRun(options, plan).run(table::tick);
         out.println();
         out.printf("summary: goodput %.1f req/s of %.0f capacity (%.0f %%)%n", result.goodputRps(), capacity,
             100 * result.goodputRps() / capacity);
@@ -78,14 +86,26 @@ final class OverloadDemo {
             "p99 ms", "429 p99 ms");
         for (Priority p : Priority.values()) {
           LoadResult.Group g = result.priorities().get(p.label());
-          out.printf("%-7s %7d %7d %7d %6d %9.1f %9.1f %12.2f%n", p.label(), g.sent(), g.ok(), g.shed(),
-              g.errors(), g.okP50(), g.okP99(), g.shedP99());
+          out.printf("%-7s %7d %7d %7d %6d %9s %9s %12s%n", p.label(), g.sent(), g.ok(), g.shed(),
+              g.errors(), ms(g.okP50()), ms(g.okP99()), ms(g.shedP99()));
         }
         out.println("(latencies from each request's intended send time, so queueing in the client counts too)");
+        LoadResult.Group high = result.priorities().get(Priority.HIGH.label());
+        LoadResult.Group low = result.priorities().get(Priority.LOW.label());
+        out.printf("admission at work: HIGH %d of %d served, none shed (p99 %s ms for a %.0f ms service time); "
+            + "LOW %d of %d refused with 429 and Retry-After (on arrival, or after at most 500 ms queued) "
+            + "instead of queueing without bound%n",
+            high.ok(), high.sent(), ms(high.okP99()), SERVICE_MS, low.shed(), low.sent());
       } finally {
         admission.close();
       }
     }
+  }
+
+  static final double WARMUP_SECONDS = 4;
+
+  private static String ms(double v) {
+    return Double.isNaN(v) ? "-" : String.format("%.1f", v);
   }
 
   /** Prints one block per second; on a terminal the block is redrawn in place. */
@@ -99,38 +119,44 @@ final class OverloadDemo {
     Table(PrintStream out, AdmissionController admission) {
       this.out = out;
       this.admission = admission;
+      // The core's counters include the warm-up: start from where they stand now.
+      AdmissionSnapshot.Model m = fresh(admission).models().get(MODEL);
       for (Priority p : Priority.values()) {
-        last.put(p, new long[3]);
+        last.put(p, new long[] {0, m == null ? 0 : m.of(p).admitted(), m == null ? 0 : m.of(p).shed()});
+      }
+    }
+
+    private static AdmissionSnapshot fresh(AdmissionController admission) {
+      try {
+        return admission.refreshSnapshot().get(500, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        return admission.snapshot();
       }
     }
 
     void tick(LoadRun.Tick t) {
-      AdmissionSnapshot snap;
-      try {
-        snap = admission.refreshSnapshot().get(500, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        snap = admission.snapshot();
-      }
-      AdmissionSnapshot.Model m = snap.models().get(MODEL);
+      AdmissionSnapshot.Model m = fresh(admission).models().get(MODEL);
       StringBuilder sb = new StringBuilder();
       if (drawn && redraw) {
         sb.append("\033[").append(Priority.values().length + 1).append('A');
       }
-      sb.append(String.format("t=%3ds in flight %4d | %-6s %9s %9s %7s %6s %9s %9s%n", t.second(), t.inFlight(),
-          "class", "offered/s", "admitted", "429/s", "queue", "p50 ms", "p99 ms"));
+      sb.append(String.format("t=%3ds in flight %4d | %-6s %9s %10s %7s %6s %9s %9s%n", t.second(), t.inFlight(),
+          "class", "offered/s", "admitted/s", "shed/s", "queue", "p50 ms", "p99 ms"));
       for (Priority p : Priority.values()) {
         ClassStats s = t.stats().get(p);
         long[] prev = last.get(p);
         long sent = s.sent();
-        long ok = s.ok();
-        long shed = s.shed();
+        // Admitted and shed as the admission core counts them (dispatches, refusals of any reason).
+        long admitted = m == null ? 0 : m.of(p).admitted();
+        long shed = m == null ? 0 : m.of(p).shed();
         int queue = m == null ? 0 : m.of(p).queueDepth();
-        sb.append(String.format("%24s %-6s %9d %9d %7d %6d %9.1f %9.1f%n", "", p.label(), sent - prev[0],
-            ok - prev[1], shed - prev[2], queue, s.intervalOkMillis(50), s.intervalOkMillis(99)));
+        sb.append(String.format("%24s %-6s %9d %10d %7d %6d %9s %9s%n", "", p.label(), sent - prev[0],
+            admitted - prev[1], shed - prev[2], queue, ms(s.intervalOkMillis(50)), ms(s.intervalOkMillis(99))));
         prev[0] = sent;
-        prev[1] = ok;
+        prev[1] = admitted;
         prev[2] = shed;
       }
+
       out.print(sb);
       out.flush();
       drawn = true;

@@ -55,6 +55,60 @@ public final class Arrivals {
   }
 
   /**
+   * A burst: {@code count} requests of one class sent at the same instant every {@code periodNanos},
+   * the first at {@code offsetNanos}. Parsed from {@code COUNT:PERIOD_MS:CLASS[:OFFSET_MS]}, e.g.
+   * {@code 30:2000:low} (30 LOW at once every 2 s) or {@code 2:2000:high:50} (2 HIGH 50 ms after
+   * each of those bursts).
+   */
+  public record Burst(int count, long periodNanos, Priority priority, long offsetNanos) {
+
+    public Burst {
+      if (count < 1 || periodNanos <= 0 || offsetNanos < 0) {
+        throw new IllegalArgumentException("burst: count " + count + ", period " + periodNanos
+            + " ns, offset " + offsetNanos + " ns (expected: count >= 1, period > 0, offset >= 0)");
+      }
+    }
+
+    /** Parses {@code COUNT:PERIOD_MS:CLASS[:OFFSET_MS]}. */
+    public static Burst parse(String spec) {
+      String[] f = spec.split(":");
+      Priority p = f.length >= 3 ? Priority.parseOrNull(f[2]) : null;
+      if (f.length < 3 || f.length > 4 || p == null) {
+        throw new IllegalArgumentException(
+            "--burst: '" + spec + "' (expected: COUNT:PERIOD_MS:high|medium|low[:OFFSET_MS])");
+      }
+      try {
+        return new Burst(Integer.parseInt(f[0]), Long.parseLong(f[1]) * 1_000_000L, p,
+            f.length == 4 ? Long.parseLong(f[3]) * 1_000_000L : 0);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "--burst: '" + spec + "' (expected: COUNT:PERIOD_MS:high|medium|low[:OFFSET_MS])", e);
+      }
+    }
+  }
+
+  /**
+   * The requests of {@code bursts} within {@code durationNanos}, merged into {@code base} in time
+   * order (a burst's requests keep the prompt and output sizes given here; no tenant).
+   */
+  public static List<PlannedRequest> withBursts(List<PlannedRequest> base, List<Burst> bursts,
+      long durationNanos, int promptTokens, int maxTokens) {
+    if (bursts.isEmpty()) {
+      return base;
+    }
+    List<PlannedRequest> out = new ArrayList<>(base);
+    for (Burst b : bursts) {
+      for (long t = b.offsetNanos(); t < durationNanos; t += b.periodNanos()) {
+        for (int i = 0; i < b.count(); i++) {
+          out.add(new PlannedRequest(t, b.priority(), null, promptTokens, maxTokens));
+        }
+      }
+    }
+    out.sort(java.util.Comparator.comparingLong(PlannedRequest::offsetNanos));
+    return out;
+  }
+
+  /**
    * Replays a trace with columns {@code TIMESTAMP,ContextTokens,GeneratedTokens}: arrival offsets
    * from the first row divided by {@code speedup} (2.0 replays twice as fast), rows past
    * {@code durationNanos} (after scaling) or {@code maxRequests} dropped; classes from {@code mix}.

@@ -44,6 +44,10 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--tenant", description = "name:weight:promptTokens, repeatable; sends x-aim-tenant.")
   List<String> tenants = new ArrayList<>();
 
+  @Option(names = "--burst", description = "COUNT:PERIOD_MS:CLASS[:OFFSET_MS], repeatable: COUNT requests of "
+      + "CLASS at the same instant every PERIOD_MS (first at OFFSET_MS), on top of the Poisson arrivals.")
+  List<String> bursts = new ArrayList<>();
+
   @Option(names = "--no-tenant-header", description = "Account tenants apart but do not send x-aim-tenant.")
   boolean noTenantHeader;
 
@@ -99,11 +103,17 @@ public final class LoadCommand implements Callable<Integer> {
           promptTokens, maxTokens, seed);
       System.out.printf("poisson %.1f/s for %.1f s: %d requests, mix %s%n", rate, duration, plan.size(),
           java.util.Arrays.toString(mix));
+      plan = Arrivals.withBursts(plan, burstSpecs(), nanos, promptTokens, maxTokens);
+      if (!bursts.isEmpty()) {
+        System.out.printf("with bursts %s: %d requests%n", bursts, plan.size());
+      }
     }
     String name = label == null ? target.toString() : label;
     if (warmup > 0 && trace == null) {
-      List<PlannedRequest> warm = Arrivals.poisson(rate, (long) (warmup * 1e9), maxRequests, mix,
-          tenants.stream().map(TenantSpec::parse).toList(), promptTokens, maxTokens, seed + 1);
+      List<PlannedRequest> warm = Arrivals.withBursts(
+          Arrivals.poisson(rate, (long) (warmup * 1e9), maxRequests, mix,
+              tenants.stream().map(TenantSpec::parse).toList(), promptTokens, maxTokens, seed + 1),
+          burstSpecs(), (long) (warmup * 1e9), promptTokens, maxTokens);
       new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs), name, !noTenantHeader), warm)
           .run(null);
       System.out.printf("warm-up: %d requests in %.1f s, not counted%n", warm.size(), warmup);
@@ -119,5 +129,9 @@ public final class LoadCommand implements Callable<Integer> {
       LoadPlots.timeline(result, png);
     }
     return 0;
+  }
+
+  private List<Arrivals.Burst> burstSpecs() {
+    return bursts.stream().map(Arrivals.Burst::parse).toList();
   }
 }

@@ -420,17 +420,33 @@ public final class AdmissionController implements AutoCloseable {
       String model, Priority priority, RejectReason reason, AdmissionCallback callback) {
     Priority p = priority != null ? priority : config.defaultPriority(model);
     boolean draining = reason == RejectReason.DRAINING;
-    // A full ring refuses at the producers' full rate, so the refusal is reused while the model
-    // stays the same instead of allocated per request. The cache is written by any producer
-    // without a lock: a Rejection is immutable (final fields), so a racing reader sees either a
-    // complete one or another, both valid.
+    long retry = draining ? 60_000 : retryAfterMillis(snapshot(), model, p);
+    // A full ring refuses at the producers' full rate, so the refusal is reused while model and
+    // Retry-After stay the same instead of allocated per request. The cache is written by any
+    // producer without a lock: a Rejection is immutable (final fields), so a racing reader sees
+    // either a complete one or another, both valid.
     int slot = (draining ? 3 : 0) + p.ordinal();
     Rejection r = refusedHere[slot];
-    if (r == null || r.reason() != reason || !r.model().equals(model)) {
-      r = new Rejection(reason, p, model, draining ? 60_000 : 1_000);
+    if (r == null || r.reason() != reason || r.retryAfterMillis() != retry || !r.model().equals(model)) {
+      r = new Rejection(reason, p, model, retry);
       refusedHere[slot] = r;
     }
     callback.onRejected(NO_TICKET, r);
+  }
+
+  /**
+   * {@code Retry-After} for a refusal on the caller's thread (ring full), which cannot read the
+   * consumer's state: the same rule as the core's ({@link AdmissionCore#retryAfterSeconds}) over
+   * the class's depth and drain rate in the latest published snapshot (at most {@code
+   * snapshotIntervalMs} old); 1 s for a model not in it yet.
+   */
+  static long retryAfterMillis(AdmissionSnapshot s, String model, Priority p) {
+    AdmissionSnapshot.Model m = s.models().get(model);
+    if (m == null) {
+      return 1_000;
+    }
+    AdmissionSnapshot.Class c = m.of(p);
+    return AdmissionCore.retryAfterSeconds(c.queueDepth(), c.admitRate()) * 1_000L;
   }
 
   /** The ring's single consumer: copies each event out, hands it to the core, clears it. */

@@ -2,6 +2,8 @@ package ai.aim.proxy.grpc;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.Outcome;
+import ai.aim.proxy.propagation.PropagationPolicy;
+import ai.aim.proxy.propagation.ProtoPriorityParameter;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Context;
@@ -70,6 +72,8 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   private boolean explicitPriority;
   private String tenant;
   private CallHead head;
+  /** Appended to each request message to set its {@code priority} parameter, or null. */
+  private byte[] prioritySuffix;
 
   private ClientCall<InputStream, InputStream> upstream;
   private InputStream firstMessage;
@@ -166,6 +170,10 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   private void admit() {
     model = fold(model);
     head = new CallHead(fullMethodName, model, priority, tenant, arrivalNanos, deadlineNanos);
+    PropagationPolicy policy = settings.propagation().policyFor(model);
+    if (policy.enabled() && CallMetadata.carriesModelInBody(fullMethodName)) {
+      prioritySuffix = ProtoPriorityParameter.entry(policy.kserve().of(priority));
+    }
     state = State.ADMITTING;
     admitStartNanos = settings.nanoClock().getAsLong();
     try {
@@ -286,7 +294,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     if (firstMessage != null) {
       InputStream m = firstMessage;
       firstMessage = null;
-      upstream.sendMessage(m);
+      sendUpstream(m);
     }
     if (state != State.FORWARDING) {
       return;
@@ -296,6 +304,22 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
     } else {
       requestFromClient();
     }
+  }
+
+  /** Sends one request message on, with the priority parameter appended when propagating. */
+  private void sendUpstream(InputStream message) {
+    InputStream m = message;
+    if (prioritySuffix != null) {
+      try {
+        m = SuffixedMessage.of(message, prioritySuffix);
+      } catch (IOException e) {
+        finish(Outcome.CANCELLED, settings.nanoClock().getAsLong() - dispatchNanos);
+        upstream.cancel("request message could not be read", e);
+        closeServer(Status.CANCELLED.withDescription("request message could not be read"), new Metadata());
+        return;
+      }
+    }
+    upstream.sendMessage(m);
   }
 
   private void requestFromClient() {
@@ -310,7 +334,7 @@ final class ForwardingCall extends ServerCall.Listener<InputStream> {
   public void onMessage(InputStream message) {
     assert route.loop.inEventLoop();
     if (state == State.FORWARDING) {
-      upstream.sendMessage(message);
+      sendUpstream(message);
       if (state == State.FORWARDING) {
         requestFromClient();
       }

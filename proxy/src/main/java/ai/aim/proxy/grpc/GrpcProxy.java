@@ -2,6 +2,7 @@ package ai.aim.proxy.grpc;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.RequestObserver;
+import ai.aim.proxy.propagation.PriorityPropagation;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.SslContext;
@@ -112,7 +113,8 @@ public final class GrpcProxy implements AutoCloseable {
             b.maxInboundMessageSize,
             b.flowControlWindow);
     ProxySettings settings =
-        new ProxySettings(b.admission, b.observer, b.modelFolding, b.defaultPriority, b.nanoClock);
+        new ProxySettings(
+            b.admission, b.observer, b.modelFolding, b.defaultPriority, b.propagation, b.nanoClock);
     NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.bindHost, b.port))
             .bossEventLoopGroup(boss)
@@ -221,6 +223,7 @@ public final class GrpcProxy implements AutoCloseable {
     private Function<String, Priority> defaultPriority = model -> Priority.MEDIUM;
     private LongSupplier nanoClock = System::nanoTime;
     private SslContext sslContext;
+    private PriorityPropagation propagation = PriorityPropagation.off();
 
     private Builder() {}
 
@@ -343,6 +346,15 @@ public final class GrpcProxy implements AutoCloseable {
     /** The priority of a call without {@code x-aim-priority}, by model. Default: MEDIUM. */
     public Builder defaultPriority(Function<String, Priority> defaultPriority) {
       this.defaultPriority = Objects.requireNonNull(defaultPriority, "defaultPriority");
+      return this;
+    }
+
+    /**
+     * Which models' KServe v2 infer calls carry their class to the engine as the {@code priority}
+     * parameter; off for all by default.
+     */
+    public Builder propagation(PriorityPropagation p) {
+      this.propagation = Objects.requireNonNull(p, "propagation");
       return this;
     }
 

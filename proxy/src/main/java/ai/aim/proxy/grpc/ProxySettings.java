@@ -2,6 +2,7 @@ package ai.aim.proxy.grpc;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.RequestObserver;
+import ai.aim.proxy.propagation.PriorityPropagation;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -12,4 +13,5 @@ record ProxySettings(
     RequestObserver observer,
     UnaryOperator<String> modelFolding,
     Function<String, Priority> defaultPriority,
+    PriorityPropagation propagation,
     LongSupplier nanoClock) {}

@@ -2,8 +2,11 @@ package ai.aim.proxy.http;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.Outcome;
+import ai.aim.proxy.propagation.JsonPriorityRewriter;
+import ai.aim.proxy.propagation.PropagationPolicy;
 import ai.aim.proxy.upstream.UpstreamListener;
 import ai.aim.proxy.upstream.UpstreamPool;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
@@ -83,6 +86,17 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
 
   private long queueNanos = -1;
 
+  /**
+   * Non-null while a small JSON body is held to carry the admission class to the engine (see
+   * {@link #planPriorityRewrite}): sized by its Content-Length, filled part by part.
+   */
+  private byte[] heldBody;
+  private int heldBytes;
+  private boolean rewriteNested;
+  private long rewriteValue;
+  /** The body as sent upstream once held in full (rewritten, or as received if not JSON). */
+  private byte[] rewrittenBody;
+
   /** Response header telling the client how long admission held its request, in milliseconds. */
   static final String QUEUE_WAIT_HEADER = "x-aim-queue-wait-ms";
   private long dispatchNanos = -1;
@@ -126,6 +140,7 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
       fail(Outcome.BAD_REQUEST, e.status(), e.error(), e.getMessage(), 0);
       return;
     }
+    planPriorityRewrite();
     if (head.hasDeadline()) {
       deadlineTimer =
           ctx.executor().schedule(this::onDeadline, head.timeoutNanos(), TimeUnit.NANOSECONDS);
@@ -283,11 +298,15 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
             new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
       }
     }
-    ch.writeAndFlush(upstreamRequest).addListener(this::upstreamWritten);
-    if (requestDone) {
-      // A retry after a stale connection: the request had no body bytes, only its end.
-      ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::upstreamWritten);
-    }
+    if (rewrittenBody != null) {
+      writeRewritten(ch); // a retry: the whole body is still here
+    } else if (heldBody == null) {
+      ch.writeAndFlush(upstreamRequest).addListener(this::upstreamWritten);
+      if (requestDone) {
+        // A retry after a stale connection: the request had no body bytes, only its end.
+        ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::upstreamWritten);
+      }
+    } // else: the head waits for the held body, whose length may change
     long timeout = proxy.upstream().responseTimeout().toNanos();
     if (responseTimer == null) {
       responseTimer = ctx.executor().schedule(this::onResponseTimeout, timeout, TimeUnit.NANOSECONDS);
@@ -346,6 +365,13 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
           "malformed request body: " + describe(c.decoderResult().cause()), 0);
       return true;
     }
+    if (heldBody != null) {
+      if (upstream == null) {
+        return false;
+      }
+      hold(c);
+      return true;
+    }
     if (upstream == null || !upstream.isWritable()) {
       return false;
     }
@@ -369,6 +395,98 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
       upstreamWritten(f);
     });
     return true;
+  }
+
+  // ---------------------------------------------------------------- priority propagation
+
+  /**
+   * Decides whether this request's body is held and rewritten to carry its admission class to the
+   * engine: the model has propagation enabled, the request is a POST to an OpenAI completions path
+   * or a KServe v2 infer path, its Content-Length is known and within the model's bound, and it is
+   * not content-encoded. Anything else streams unchanged.
+   */
+  private void planPriorityRewrite() {
+    PropagationPolicy policy = proxy.propagation().policyFor(head.modelLabel());
+    if (!policy.enabled() || !bodyFollows || request.method() != HttpMethod.POST) {
+      return;
+    }
+    boolean nested;
+    if (head.api() == ApiKind.OPENAI && isCompletions(head.path())) {
+      nested = false;
+    } else if (head.api() == ApiKind.KSERVE_V2 && head.path().endsWith("/infer")) {
+      nested = true;
+    } else {
+      return;
+    }
+    String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    if (encoding != null && !"identity".equalsIgnoreCase(encoding.trim())) {
+      return;
+    }
+    long length = HttpUtil.getContentLength(request, -1L);
+    if (length <= 0 || length > policy.maxBodyBytes()) {
+      return;
+    }
+    heldBody = new byte[(int) length];
+    rewriteNested = nested;
+    rewriteValue = nested ? policy.kserve().of(head.priority()) : policy.openAi().of(head.priority());
+  }
+
+  private static boolean isCompletions(String path) {
+    String p = path.startsWith("/openai/") ? path.substring("/openai".length()) : path;
+    return p.equals("/v1/chat/completions") || p.equals("/v1/completions");
+  }
+
+  /** Copies one part of a held body; at its end, rewrites it and sends head and body upstream. */
+  private void hold(HttpContent c) {
+    int n = c.content().readableBytes();
+    boolean last = c instanceof LastHttpContent;
+    if (heldBytes + n > heldBody.length) {
+      ReferenceCountUtil.release(c);
+      keepAlive = false;
+      fail(Outcome.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad_request",
+          "request body longer than its Content-Length of " + heldBody.length + " bytes", 0);
+      return;
+    }
+    c.content().readBytes(heldBody, heldBytes, n);
+    ReferenceCountUtil.release(c);
+    heldBytes += n;
+    bodyBytes += n;
+    proxy.inTransit().add(n);
+    if (!last) {
+      return; // the handler reads the next part
+    }
+    requestDone = true;
+    if (heldBytes != heldBody.length) {
+      releaseHeld();
+      keepAlive = false;
+      fail(Outcome.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad_request",
+          "request body of " + heldBytes + " bytes shorter than its Content-Length of "
+              + heldBody.length, 0);
+      return;
+    }
+    byte[] out = rewriteNested
+        ? JsonPriorityRewriter.inParameters(heldBody, rewriteValue)
+        : JsonPriorityRewriter.topLevel(heldBody, rewriteValue);
+    rewrittenBody = out != null ? out : heldBody; // not one JSON object: passed on as it came
+    releaseHeld();
+    writeRewritten(upstream);
+  }
+
+  private void writeRewritten(Channel ch) {
+    byte[] body = rewrittenBody;
+    upstreamRequest.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    upstreamRequest.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+    forwardedBodyBytes = body.length;
+    ch.write(upstreamRequest).addListener(this::upstreamWritten);
+    ch.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)))
+        .addListener(this::upstreamWritten);
+  }
+
+  private void releaseHeld() {
+    if (heldBody != null) {
+      proxy.inTransit().remove(heldBytes);
+      heldBody = null;
+    }
   }
 
   private void upstreamWritten(io.netty.util.concurrent.Future<? super Void> f) {
@@ -535,7 +653,8 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
     if (ended) {
       return;
     }
-    if (!responseStarted && upstreamReused && !retried && forwardedBodyBytes == 0) {
+    if (!responseStarted && upstreamReused && !retried
+        && (forwardedBodyBytes == 0 || rewrittenBody != null)) {
       // A kept-alive connection the server had closed just before we used it: nothing of this
       // request was processed, so it is safe to send it once more on a new connection.
       retried = true;
@@ -649,6 +768,8 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
     }
     finished = true;
     ended = true;
+    releaseHeld();
+    rewrittenBody = null;
     cancel(deadlineTimer);
     cancel(responseTimer);
     abortUpstream();

@@ -4,6 +4,7 @@ import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.config.HttpConfig;
 import ai.aim.proxy.config.UpstreamConfig;
 import ai.aim.proxy.metrics.RequestObserver;
+import ai.aim.proxy.propagation.PriorityPropagation;
 import ai.aim.proxy.upstream.UpstreamPools;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -52,6 +53,7 @@ public final class HttpProxy {
   private final RequestObserver observer;
   private final UpstreamPools pools;
   private final LongSupplier clock;
+  private final PriorityPropagation propagation;
   private final Duration drainTimeout;
   private final InTransitBytes inTransit = new InTransitBytes();
   private final AtomicInteger inflight = new AtomicInteger();
@@ -68,6 +70,7 @@ public final class HttpProxy {
    * @param observer told once per finished request
    * @param labels configured model names (metric label folding)
    * @param defaultPriority a model's default priority, {@code null} result = MEDIUM
+   * @param propagation which models' requests carry their class to the engine in the body
    * @param drainTimeout how long h2 connections may take to finish their streams on drain
    * @param clock the nano clock
    */
@@ -79,9 +82,11 @@ public final class HttpProxy {
       RequestObserver observer,
       ModelLabels labels,
       Function<String, Priority> defaultPriority,
+      PriorityPropagation propagation,
       Duration drainTimeout,
       LongSupplier clock) {
-    this(http, upstream, pools, admission, observer, labels, defaultPriority, drainTimeout, clock, null);
+    this(http, upstream, pools, admission, observer, labels, defaultPriority, propagation,
+        drainTimeout, clock, null);
   }
 
   /**
@@ -96,6 +101,7 @@ public final class HttpProxy {
       RequestObserver observer,
       ModelLabels labels,
       Function<String, Priority> defaultPriority,
+      PriorityPropagation propagation,
       Duration drainTimeout,
       LongSupplier clock,
       SslContext tls) {
@@ -106,6 +112,7 @@ public final class HttpProxy {
     this.admission = admission;
     this.observer = observer;
     this.clock = clock;
+    this.propagation = propagation;
     this.drainTimeout = drainTimeout;
     this.classifier = new RequestClassifier(labels, http.defaultModel(), defaultPriority);
     this.upstreamAuthority = upstream.authority();
@@ -274,5 +281,9 @@ public final class HttpProxy {
 
   LongSupplier clock() {
     return clock;
+  }
+
+  PriorityPropagation propagation() {
+    return propagation;
   }
 }

@@ -166,6 +166,28 @@ class AdmissionControllerTest {
   }
 
   @Test
+  void aRefusalOnAFullRingTakesItsRetryAfterFromThePublishedDepthAndDrainRate() {
+    java.util.function.BiFunction<Integer, Double, AdmissionSnapshot.Class> low =
+        (depth, rate) -> new AdmissionSnapshot.Class(Priority.LOW, depth, 0, 4, 0, Map.of(), 0, rate, 0);
+    java.util.function.Function<AdmissionSnapshot.Class, AdmissionSnapshot> snap = c ->
+        new AdmissionSnapshot(0, Map.of("m", new AdmissionSnapshot.Model("m", 4, 0, 4, 100, false,
+            List.of(
+                new AdmissionSnapshot.Class(Priority.HIGH, 0, 0, 4, 0, Map.of(), 0, 0, 0),
+                new AdmissionSnapshot.Class(Priority.MEDIUM, 0, 0, 4, 0, Map.of(), 0, 0, 0),
+                c), AdmissionSnapshot.Engine.DISABLED, 0)));
+    assertThat(AdmissionController.retryAfterMillis(snap.apply(low.apply(10, 4.0)), "m", Priority.LOW))
+        .isEqualTo(3_000); // ceil(10 queued / 4 per second)
+    assertThat(AdmissionController.retryAfterMillis(snap.apply(low.apply(10, 0.5)), "m", Priority.LOW))
+        .isEqualTo(20_000);
+    assertThat(AdmissionController.retryAfterMillis(snap.apply(low.apply(3, 0.0)), "m", Priority.LOW))
+        .isEqualTo(60_000); // queued, nothing drained
+    assertThat(AdmissionController.retryAfterMillis(snap.apply(low.apply(10, 4.0)), "m", Priority.HIGH))
+        .isEqualTo(1_000); // HIGH's own queue is empty
+    assertThat(AdmissionController.retryAfterMillis(snap.apply(low.apply(10, 4.0)), "other", Priority.LOW))
+        .isEqualTo(1_000);
+  }
+
+  @Test
   void reloadAppliesThroughTheRingWithoutDroppingQueuedWork() {
     controller = AdmissionController.start(config(1, 10), System::nanoTime);
     Calls calls = new Calls();

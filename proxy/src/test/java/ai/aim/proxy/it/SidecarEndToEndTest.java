@@ -278,6 +278,48 @@ class SidecarEndToEndTest {
   }
 
   @Test
+  void retryAfterFollowsTheRefusingQueuesDrainAndIsTheSameOnHttpAndGrpc() throws Exception {
+    // One permit held for 8 s; the queued LOWs time out after 6 s, before it frees, so the LOW
+    // queue stays full for the whole check whatever the machine's speed within those seconds.
+    startSim(8000);
+    startSidecar("  maxInflight: 1\n"
+        + "  priorities: {low: {maxQueue: 2, maxQueueWaitMs: 6000}, medium: {maxQueue: 0}}\n");
+    async(Priority.MEDIUM);
+    awaitInflight(1);
+    // MEDIUM's queue is empty: a retry has a fair chance at once.
+    HttpResponse<String> medium = client.send(infer(Priority.MEDIUM), HttpResponse.BodyHandlers.ofString());
+    assertThat(medium.statusCode()).isEqualTo(429);
+    assertThat(medium.headers().firstValue("retry-after")).hasValue("1");
+    // Two LOW queued behind the held permit and none drained yet: the longest advice, 60 s.
+    async(Priority.LOW);
+    async(Priority.LOW);
+    awaitQueued(Priority.LOW, 2);
+    HttpResponse<String> low = client.send(infer(Priority.LOW), HttpResponse.BodyHandlers.ofString());
+    assertThat(low.statusCode()).isEqualTo(429);
+    assertThat(low.headers().firstValue("retry-after")).hasValue("60");
+    assertThat(low.body()).contains("\"retryAfterMs\":60000");
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.grpcPort()).usePlaintext().build();
+    try {
+      for (String p : List.of("low", "medium")) {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("x-aim-priority", Metadata.ASCII_STRING_MARSHALLER), p);
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub =
+            GRPCInferenceServiceGrpc.newBlockingStub(ch)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("llama").build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(e.getTrailers().get(Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER)))
+            .as(p).isEqualTo(p.equals("low") ? "60000" : "1000");
+      }
+    } finally {
+      ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aShedGrpcCallIsResourceExhaustedWithRetryAfterAndReasonTrailers() throws Exception {
     startSim(1500);
     startSidecar("  maxInflight: 1\n  priorities: {low: {maxQueue: 0}}\n");
