@@ -102,6 +102,8 @@ with_sidecar() { # name yaml-admission sim-flags -- load-args
   sidecar_yaml "$RUN/$SCEN-$name.yaml" "$adm"
   start_sidecar "$RUN/$SCEN-$name.yaml"
   run_target "$name" $SIDECAR "$@"
+  # The sidecar's own counters (sheds by reason, engine scrapes) as they stand after the run.
+  curl -s -o "$RUN/$SCEN-$name.metrics" "http://127.0.0.1:$ADMIN/metrics" || true
   cleanup
 }
 with_nginx() { # sim-flags -- load-args
@@ -191,18 +193,33 @@ for SCEN in "$@"; do
         "$RUN"/tenants-{sidecar-wfq,sidecar-no-tenants,nginx}-1.json
       ;;
     engine)
-      # KV cache of 20 000 tokens; requests of 1024 + 256 tokens: about 15 fit, 16 slots.
-      SIMF=(--slots 16 --service-ms 20 --decode-ms-per-token 0.5 --kv-cache-tokens 20000 --max-queue 1024)
-      LOAD=(--rate 120 --mix 10,30,60 --prompt-tokens 1024 --max-tokens 256)
+      # KV cache of 10 240 tokens; every request holds 1024 + 256 tokens for its whole service
+      # (20 ms + 256 x 0.5 ms = 148 ms), so 8 fit although model-sim has 16 slots: capacity about
+      # 54 rps, offered 90 rps. The sidecar's maxInflight is the slot count (16), so without the
+      # gauges up to 8 of its requests wait in model-sim's FIFO queue, HIGH among them. That queue
+      # never reaches waitingHighWatermark (32): only the KV gauge shows the pressure. Engine
+      # gauges off vs on (scraped from model-sim's /metrics every 100 ms; LOW stops above 0.8,
+      # MEDIUM above 0.95; recovery 0.25 of the limit per 200 ms, about one service time, as the
+      # default 1000 ms is for generations of seconds), and nginx (model-sim FIFO).
+      SIMF=(--slots 16 --service-ms 20 --decode-ms-per-token 0.5 --kv-cache-tokens 10240 --max-queue 1024)
+      LOAD=(--rate 90 --mix 10,30,60 --prompt-tokens 1024 --max-tokens 256)
       for on in false true; do
         with_sidecar "sidecar-engine-$on" "  maxInflight: 16
   priorities:
     high: {maxQueue: 512, maxQueueWaitMs: 5000}
     medium: {maxQueue: 64, maxQueueWaitMs: 1000}
     low: {maxQueue: 16, maxQueueWaitMs: 500}
-  engine: {enabled: $on, kvHighWatermark: 0.8, kvCriticalWatermark: 0.95}" "${SIMF[@]}" -- "${LOAD[@]}"
+  engine:
+    enabled: $on
+    metricsUrl: http://127.0.0.1:$SIM/metrics
+    scrapeIntervalMs: 100
+    kvHighWatermark: 0.8
+    kvCriticalWatermark: 0.95
+    recoveryIntervalMs: 200" "${SIMF[@]}" -- "${LOAD[@]}"
       done
       with_nginx "${SIMF[@]}" -- "${LOAD[@]}"
+      plot "KV cache full before the queue: engine gauges off vs on" "$RUN/engine-latency.png" \
+        "$RUN"/engine-{sidecar-engine-false,sidecar-engine-true,nginx}-1.json
       ;;
     trace)
       # Azure conversation trace, arrivals replayed TRACE_SPEEDUP times faster; service time

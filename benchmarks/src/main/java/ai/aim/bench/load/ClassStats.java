@@ -1,5 +1,8 @@
 package ai.aim.bench.load;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -22,6 +25,12 @@ public final class ClassStats {
   final LongAdder okTokens = new LongAdder();
   /** 429s that waited in a queue first (the sidecar's reason says "timeout"). */
   final LongAdder shedAfterWait = new LongAdder();
+  /**
+   * 429s by the sidecar's {@code reason} ("unknown" when the body names none). The split above
+   * cannot place {@code engine_saturated}, which the sidecar answers both for a full queue and for
+   * a queue wait that ran out; this count keeps every reason apart.
+   */
+  private final ConcurrentHashMap<String, LongAdder> shedByReason = new ConcurrentHashMap<>();
   private final Recorder okCorrected = new Recorder(MAX_MICROS, 3);
   private final Recorder okRaw = new Recorder(MAX_MICROS, 3);
   private final Recorder shedCorrected = new Recorder(MAX_MICROS, 3);
@@ -69,8 +78,17 @@ public final class ClassStats {
     okRaw.recordValue(clamp(rawMicros));
   }
 
-  void recordShed(long correctedMicros, long rawMicros, boolean afterWait) {
+  /** 429s so far by reason, sorted by reason. */
+  public Map<String, Long> shedByReason() {
+    Map<String, Long> out = new TreeMap<>();
+    shedByReason.forEach((r, n) -> out.put(r, n.sum()));
+    return out;
+  }
+
+  void recordShed(long correctedMicros, long rawMicros, String reason) {
     shed.increment();
+    shedByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    boolean afterWait = reason.contains("timeout");
     if (afterWait) {
       shedAfterWait.increment();
     } else {

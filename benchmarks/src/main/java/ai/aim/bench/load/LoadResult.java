@@ -35,7 +35,7 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
       double okP50, double okP99, double okP999, double okMax, double rawOkP50, double rawOkP99,
       double shedP50, double shedP99, double rawShedP50, double rawShedP99,
       long shedAfterWait, double shedOnArrivalP50, double shedOnArrivalP99,
-      Map<String, Double> okPercentiles) {}
+      Map<String, Double> okPercentiles, Map<String, Long> shedByReason) {}
 
   /** One second of the timeline. */
   public record Second(int second, long[] offered, long[] ok, long[] shed) {}
@@ -75,7 +75,8 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
         ms(s.totalOkRaw, 50), ms(s.totalOkRaw, 99),
         ms(s.totalShedCorrected, 50), ms(s.totalShedCorrected, 99),
         ms(s.totalShedRaw, 50), ms(s.totalShedRaw, 99),
-        s.shedAfterWait.sum(), ms(s.totalShedOnArrival, 50), ms(s.totalShedOnArrival, 99), pct);
+        s.shedAfterWait.sum(), ms(s.totalShedOnArrival, 50), ms(s.totalShedOnArrival, 99), pct,
+        s.shedByReason());
   }
 
   static double ms(Histogram h, double q) {
@@ -126,7 +127,14 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
     groups.forEach((name, g) -> out.printf("%-8s %7d %7d %7d %6d %6d %8.1f %10.0f %9.2f %9.2f %9.2f %9.2f %10.3f %10.3f%n",
         name, g.sent(), g.ok(), g.shed(), g.shedAfterWait(), g.errors(), g.goodputRps(), g.goodputTokensPerSec(),
         g.okP50(), g.okP99(), g.rawOkP99(), g.okMax(), g.shedP99(), g.shedOnArrivalP99()));
-    out.println("  (latency from the intended send time; 'waited': 429s after a queue timeout; "
-        + "'arrival p99': time to a 429 refused on arrival)");
+    groups.forEach((name, g) -> {
+      if (!g.shedByReason().isEmpty()) {
+        StringBuilder b = new StringBuilder("  429 " + name + " by reason:");
+        g.shedByReason().forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
+        out.println(b);
+      }
+    });
+    out.println("  (latency from the intended send time; 'waited': 429s whose reason names a timeout; "
+        + "'arrival p99': time to the other 429s)");
   }
 }

@@ -1,6 +1,9 @@
 package ai.aim.bench.load;
 
 import ai.aim.proxy.admission.Priority;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -183,10 +186,10 @@ public final class LoadRun {
             }
             timeline.ok(r.priority(), end - start);
           } else if (status == 429) {
-            boolean afterWait = resp.body().contains("timeout");
-            ps.recordShed(corrected, raw, afterWait);
+            String reason = reasonOf(resp.body());
+            ps.recordShed(corrected, raw, reason);
             if (ts != null) {
-              ts.recordShed(corrected, raw, afterWait);
+              ts.recordShed(corrected, raw, reason);
             }
             timeline.shed(r.priority(), end - start);
           } else {
@@ -200,6 +203,21 @@ public final class LoadRun {
   }
 
   /** Prompts are built once per size: 4 characters per token, model-sim's counting rule. */
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The {@code reason} of a 429 body ({@code {"error":"shed","reason":"queue_full",...}}), or
+   * "unknown" when the body is not JSON or names none (a 429 from something other than the sidecar).
+   */
+  static String reasonOf(String body) {
+    try {
+      JsonNode r = JSON.readTree(body).get("reason");
+      return r != null && r.isTextual() && !r.asText().isEmpty() ? r.asText() : "unknown";
+    } catch (JsonProcessingException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   private String prompt(int tokens) {
     synchronized (prompts) {
       return prompts.computeIfAbsent(tokens, n -> "abc ".repeat(n));

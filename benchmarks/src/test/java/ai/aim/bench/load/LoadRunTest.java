@@ -63,6 +63,8 @@ class LoadRunTest {
           if (g.shed() > 0) {
             assertThat(g.shedP99()).isGreaterThanOrEqualTo(g.rawShedP99());
           }
+          assertThat(g.shedByReason().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(g.shed());
+          assertThat(g.shedByReason().getOrDefault("queue_timeout", 0L)).isEqualTo(g.shedAfterWait());
         }
         assertThat(sent).isEqualTo(plan.size());
         for (var p : ai.aim.proxy.admission.Priority.values()) {
@@ -72,6 +74,8 @@ class LoadRunTest {
         long tenantSent = r.tenants().values().stream().mapToLong(LoadResult.Group::sent).sum();
         assertThat(tenantSent).isEqualTo(plan.size());
         assertThat(r.priorities().get("low").shed()).as("LOW shed at 2.5x capacity").isPositive();
+        assertThat(r.priorities().get("low").shedByReason().keySet()).as("the sidecar's reasons, none unknown")
+            .isNotEmpty().isSubsetOf("queue_full", "queue_timeout");
         assertThat(r.priorities().get("high").ok()).isPositive();
         long timelineOk = r.timeline().stream().mapToLong(s -> s.ok()[0] + s.ok()[1] + s.ok()[2]).sum();
         long totalOk = r.priorities().values().stream().mapToLong(LoadResult.Group::ok).sum();
@@ -81,6 +85,16 @@ class LoadRunTest {
         admission.close();
       }
     }
+  }
+
+  @Test
+  void aShedAnswersReasonIsReadFromItsBodyAndAnythingElseIsUnknown() {
+    assertThat(LoadRun.reasonOf("{\"error\":\"shed\",\"reason\":\"engine_saturated\",\"priority\":\"low\"}"))
+        .isEqualTo("engine_saturated");
+    assertThat(LoadRun.reasonOf("{\"error\":\"shed\"}")).isEqualTo("unknown");
+    assertThat(LoadRun.reasonOf("{\"reason\":7}")).isEqualTo("unknown");
+    assertThat(LoadRun.reasonOf("Too Many Requests")).isEqualTo("unknown");
+    assertThat(LoadRun.reasonOf("")).isEqualTo("unknown");
   }
 
   @Test
