@@ -262,7 +262,13 @@ final class ModelState {
         lastRaise[b] = now;
       } else if (target > engineShare[b]
           && now - lastRaise[b] >= e.recoveryIntervalMillis() * 1_000_000L) {
-        engineShare[b] = Math.min(target, engineShare[b] + e.recoveryStep());
+        // Climb from what the ceiling's classes still run, not from 0: while they were held,
+        // their requests in flight kept the engine busy; a climb from 0 would admit nothing
+        // until it passed them, and the engine would idle meanwhile.
+        int limit = limit();
+        int running = b == 1 ? bands[1].inflight + bands[2].inflight : bands[2].inflight;
+        double floor = limit > 0 ? Math.min(1.0, (double) running / limit) : 0;
+        engineShare[b] = Math.min(target, Math.max(engineShare[b], floor) + e.recoveryStep());
         lastRaise[b] = now;
         rose = true;
       }

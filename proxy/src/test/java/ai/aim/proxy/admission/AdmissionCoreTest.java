@@ -206,22 +206,24 @@ class AdmissionCoreTest {
     long high = arrive(HIGH);
     assertThat(rec.answered(medium2)).isFalse();
     assertThat(rec.admitted).contains(high);
-    // recovery: ceilings rise by 25 % of the limit (2 permits) per second
+    // recovery: ceilings rise by 25 % of the limit (2 permits) per second, from what their
+    // classes still run: one MEDIUM is in flight, so MEDIUM's ceiling (MEDIUM and LOW together)
+    // starts at 1 + 2, LOW's (nothing running) at 0 + 2.
     now += 1_000 * MS;
     core.engineSignal("m", 0, 0.10, now, now);
-    assertThat(model().effectiveCeiling(1)).isEqualTo(2);
+    assertThat(model().effectiveCeiling(1)).isEqualTo(3);
     assertThat(model().effectiveCeiling(2)).isEqualTo(2);
-    // MEDIUM's ceiling covers MEDIUM and LOW together: its two permits go to MEDIUM first.
-    assertThat(rec.admitted).contains(medium2).doesNotContain(low);
+    assertThat(rec.admitted).contains(medium2, low);
     for (int i = 0; i < 3; i++) {
       arrive(LOW);
     }
-    assertThat(model().bands[2].inflight).isZero();
+    // 2 MEDIUM + 1 LOW fill MEDIUM's ceiling of 3: the new LOW wait.
+    assertThat(model().bands[2].inflight).isEqualTo(1);
     now += 1_000 * MS;
     core.engineSignal("m", 0, 0.10, now, now);
-    assertThat(model().effectiveCeiling(2)).isEqualTo(4);
-    assertThat(model().bands[2].inflight).isEqualTo(2); // 2 MEDIUM + 2 LOW = MEDIUM's ceiling
-    assertThat(rec.admitted).contains(low);
+    assertThat(model().effectiveCeiling(1)).isEqualTo(5); // 3 running + 2
+    assertThat(model().effectiveCeiling(2)).isEqualTo(4); // max(2, 1 running) + 2
+    assertThat(model().bands[2].inflight).isEqualTo(3); // 2 MEDIUM + 3 LOW = MEDIUM's ceiling
     now += 1_000 * MS;
     core.engineSignal("m", 0, 0.10, now, now);
     assertThat(model().bands[2].inflight).isEqualTo(4);
