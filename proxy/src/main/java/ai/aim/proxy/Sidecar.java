@@ -193,6 +193,10 @@ public final class Sidecar implements AutoCloseable {
     }
     this.server = started;
     this.grpc = g;
+    // Admission learns the model server's readiness; with admission.upstreamHoldMs it holds
+    // dispatch while the model server starts, and the sidecar reports ready meanwhile.
+    server.readiness().readyWhileUpstreamStarts(admissionConfig.upstreamHoldMillis() > 0);
+    server.readiness().onUpstreamChange(controller::upstreamReady);
     server.adminRoutes().register("/slo", r -> new AdminResponse(200, "application/json", tracker.sloJson()));
     server.adminRoutes().register("/config", r -> AdminResponse.json(200, effectiveConfigJson()));
     server.adminRoutes().register("/drain", r -> {
@@ -305,6 +309,7 @@ public final class Sidecar implements AutoCloseable {
       return false;
     }
     controller.reload(admission);
+    server.readiness().readyWhileUpstreamStarts(admission.upstreamHoldMillis() > 0);
     restartScraper(scrape, next);
     propagation.update(nextPropagation);
     if (!slo.equals(tracker.config())) {
@@ -655,6 +660,8 @@ public final class Sidecar implements AutoCloseable {
           return ShedReason.DEADLINE;
         case ENGINE_SATURATED:
           return ShedReason.ENGINE_SATURATED;
+        case UPSTREAM_NOT_READY:
+          return ShedReason.UPSTREAM_NOT_READY;
         default:
           return ShedReason.DRAINING;
       }

@@ -24,6 +24,8 @@ public final class ReadinessProbe implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private volatile boolean upstreamReady;
   private volatile boolean draining;
+  private volatile boolean readyWhileUpstreamStarts;
+  private volatile java.util.function.Consumer<Boolean> listener = ready -> { };
 
   /**
    * @param target the model server's readiness URL, e.g. {@code http://127.0.0.1:8000/v2/health/ready}
@@ -57,17 +59,46 @@ public final class ReadinessProbe implements AutoCloseable {
           client.send(
               HttpRequest.newBuilder(target).timeout(interval.multipliedBy(2)).GET().build(),
               HttpResponse.BodyHandlers.discarding());
-      upstreamReady = r.statusCode() == 200;
+      set(r.statusCode() == 200);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      upstreamReady = false;
+      set(false);
     }
   }
 
-  /** True while the model server answers its readiness probe and the sidecar is not draining. */
+  private synchronized void set(boolean ready) {
+    boolean changed = ready != upstreamReady;
+    upstreamReady = ready;
+    if (changed) {
+      listener.accept(ready);
+    }
+  }
+
+  /**
+   * Tells {@code l} the model server's readiness now and on every change, on the probe's thread.
+   * One listener; a later call replaces it.
+   */
+  public synchronized void onUpstreamChange(java.util.function.Consumer<Boolean> l) {
+    listener = l;
+    l.accept(upstreamReady);
+  }
+
+  /**
+   * With {@code true}, the sidecar reports ready while the model server is still starting, so
+   * traffic reaches the pod at once and waits in the sidecar (admission holds it) instead of
+   * failing elsewhere; draining still reports not ready.
+   */
+  public void readyWhileUpstreamStarts(boolean on) {
+    readyWhileUpstreamStarts = on;
+  }
+
+  /**
+   * True while the model server answers its readiness probe (or {@link #readyWhileUpstreamStarts}
+   * is on) and the sidecar is not draining.
+   */
   public boolean isReady() {
-    return upstreamReady && !draining;
+    return (upstreamReady || readyWhileUpstreamStarts) && !draining;
   }
 
   /** True when the last poll succeeded. */

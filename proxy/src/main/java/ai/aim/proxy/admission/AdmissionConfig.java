@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param snapshotIntervalMillis the published snapshot is refreshed at least this often
  * @param rateWindowMillis window over which arrival, dispatch and shed rates are measured
  * @param rateAlpha EWMA weight of each window's rate (0 &lt; a &lt;= 1)
+ * @param upstreamHoldMillis while the model server is not ready (starting, loading its model),
+ *     requests are held in their queues up to this long and then refused with 503; {@code 0}
+ *     (default) for off: admission then does not look at the model server's readiness
  */
 public record AdmissionConfig(
     ModelPolicy defaults,
@@ -24,7 +27,14 @@ public record AdmissionConfig(
     long tickMillis,
     long snapshotIntervalMillis,
     long rateWindowMillis,
-    double rateAlpha) {
+    double rateAlpha,
+    long upstreamHoldMillis) {
+
+  /** Without a hold for a model server that is not ready. */
+  public AdmissionConfig(ModelPolicy defaults, Map<String, ModelPolicy> models, int ringSize,
+      long tickMillis, long snapshotIntervalMillis, long rateWindowMillis, double rateAlpha) {
+    this(defaults, models, ringSize, tickMillis, snapshotIntervalMillis, rateWindowMillis, rateAlpha, 0);
+  }
 
   public AdmissionConfig {
     Objects.requireNonNull(defaults, "defaults");
@@ -37,6 +47,7 @@ public record AdmissionConfig(
     Checks.atLeast("snapshotIntervalMs", snapshotIntervalMillis, 1);
     Checks.atLeast("rateWindowMs", rateWindowMillis, 1);
     Checks.between("rateAlpha", rateAlpha, Double.MIN_VALUE, 1.0);
+    Checks.atLeast("upstreamHoldMs", upstreamHoldMillis, 0);
   }
 
   /** Built-in defaults for everything, no per-model sections. */

@@ -21,7 +21,7 @@ import java.util.Set;
 public final class AdmissionConfigParser {
 
   private static final Set<String> GLOBAL_KEYS =
-      Set.of("ringSize", "tickMs", "snapshotIntervalMs", "rateWindowMs", "rateAlpha");
+      Set.of("ringSize", "tickMs", "snapshotIntervalMs", "rateWindowMs", "rateAlpha", "upstreamHoldMs");
   private static final Set<String> MODEL_KEYS =
       Set.of(
           "defaultPriority", "maxInflight", "limit", "scheduling", "agingMs", "reservedHighShare",
@@ -77,6 +77,7 @@ public final class AdmissionConfigParser {
     long snapshot = base.snapshotIntervalMillis();
     long rateWindow = base.rateWindowMillis();
     double rateAlpha = base.rateAlpha();
+    long upstreamHold = base.upstreamHoldMillis();
     if (present(admission)) {
       requireObject(admission, "admission");
       Set<String> allowed = new java.util.HashSet<>(GLOBAL_KEYS);
@@ -87,6 +88,7 @@ public final class AdmissionConfigParser {
       snapshot = longAt(admission, "snapshotIntervalMs", snapshot, "admission");
       rateWindow = longAt(admission, "rateWindowMs", rateWindow, "admission");
       rateAlpha = doubleAt(admission, "rateAlpha", rateAlpha, "admission");
+      upstreamHold = longAt(admission, "upstreamHoldMs", upstreamHold, "admission");
       defaults = parseModel(admission, defaults, "admission");
     }
     Map<String, ModelPolicy> perModel = new LinkedHashMap<>();
@@ -114,7 +116,8 @@ public final class AdmissionConfigParser {
       }
     }
     try {
-      return new AdmissionConfig(defaults, perModel, ringSize, tick, snapshot, rateWindow, rateAlpha);
+      return new AdmissionConfig(
+          defaults, perModel, ringSize, tick, snapshot, rateWindow, rateAlpha, upstreamHold);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("admission." + e.getMessage(), e);
     }

@@ -309,6 +309,25 @@ public final class AdmissionController implements AutoCloseable {
   }
 
   /**
+   * The model server's readiness (from the sidecar's readiness probe). With {@code
+   * admission.upstreamHoldMs} set, dispatch waits while it is not ready; any thread.
+   */
+  public void upstreamReady(boolean ready) {
+    if (closed && ring != null) {
+      return;
+    }
+    if (ring == null) {
+      core.upstreamReady(ready, clock.getAsLong());
+      return;
+    }
+    long seq = ring.next();
+    RingEvent ev = ring.get(seq);
+    ev.kind = RingEvent.UPSTREAM;
+    ev.code = ready ? 1 : 0;
+    ring.publish(seq);
+  }
+
+  /**
    * Starts draining: later arrivals are refused with {@link RejectReason#DRAINING}; queued and
    * in-flight requests are still served. Use before {@link #close} for a graceful stop.
    */
@@ -481,6 +500,7 @@ public final class AdmissionController implements AutoCloseable {
           case RingEvent.LIMIT -> core.overrideLimit(ev.model, ev.code, ev.a, now);
           case RingEvent.DRAIN -> core.drain(false, now);
           case RingEvent.RESUME -> core.resume();
+          case RingEvent.UPSTREAM -> core.upstreamReady(ev.code != 0, now);
           case RingEvent.CLOSE -> core.drain(true, now);
           default -> log.warn("admission ring event of unknown kind {}", ev.kind);
         }

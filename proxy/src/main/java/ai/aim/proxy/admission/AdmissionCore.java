@@ -32,6 +32,13 @@ final class AdmissionCore {
   private final NodePool pool = new NodePool(1024);
   private final TicketTable tickets = new TicketTable(4096);
   private boolean draining;
+  /**
+   * The model server is not ready and {@code upstreamHoldMillis} is set: nothing is dispatched,
+   * requests wait in their queues up to the hold, then get {@link RejectReason#UPSTREAM_NOT_READY}.
+   */
+  private boolean upstreamHeld;
+  /** The model server's readiness as last reported (assumed ready until told otherwise). */
+  private boolean upstreamReady = true;
   private long lastTick;
   private long lastSnapshot;
   private long callbackFailures;
@@ -77,7 +84,7 @@ final class AdmissionCore {
       return;
     }
     int b = band.index;
-    if (band.depth == 0 && m.canDispatch(b)) {
+    if (band.depth == 0 && !upstreamHeld && m.canDispatch(b)) {
       Node n = newNode(ticket, m, band, tenant, cost, deadline, arrivalNanos, callback);
       dispatch(n, now);
       return;
@@ -153,6 +160,7 @@ final class AdmissionCore {
   /** Applies a new configuration; queued and in-flight requests stay. */
   void reload(AdmissionConfig next, long now) {
     this.config = next;
+    applyHold(now);
     for (int i = 0; i < modelList.size(); i++) {
       ModelState m = modelList.get(i);
       m.apply(next.policyFor(m.name), now);
@@ -224,6 +232,34 @@ final class AdmissionCore {
   }
 
   /**
+   * The model server's readiness changed. With {@code upstreamHoldMillis} set, a model server that
+   * is not ready holds every dispatch (requests queue, up to the hold); once it is ready the queues
+   * drain in the usual order. Without the setting this only records the state.
+   */
+  void upstreamReady(boolean ready, long now) {
+    upstreamReady = ready;
+    applyHold(now);
+  }
+
+  private void applyHold(long now) {
+    boolean held = !upstreamReady && config.upstreamHoldMillis() > 0;
+    if (held == upstreamHeld) {
+      return;
+    }
+    upstreamHeld = held;
+    if (!held) {
+      for (int i = 0; i < modelList.size(); i++) {
+        pump(modelList.get(i), now);
+      }
+    }
+  }
+
+  /** True while dispatch waits for the model server to become ready. */
+  boolean upstreamHeld() {
+    return upstreamHeld;
+  }
+
+  /**
    * The timer: queue-wait and deadline expiry, rate windows, engine staleness and recovery, and
    * the periodic snapshot.
    */
@@ -252,7 +288,7 @@ final class AdmissionCore {
 
   /** Dispatches queued requests of {@code m} while some class may go. */
   private void pump(ModelState m, long now) {
-    while (true) {
+    while (!upstreamHeld) {
       int b = pick(m, now);
       if (b < 0) {
         return;
@@ -459,8 +495,15 @@ final class AdmissionCore {
   }
 
   private void expire(ModelState m, Band band, long now) {
+    if (upstreamHeld) {
+      // While the model server starts, the hold replaces the class's queue wait.
+      long hold = config.upstreamHoldMillis() * 1_000_000L;
+      while (band.oldest != null && now - band.oldest.arrival >= hold) {
+        refuseQueued(band.oldest, RejectReason.UPSTREAM_NOT_READY);
+      }
+    }
     long maxWait = m.policy.priorities().get(band.index).maxQueueWaitMillis() * 1_000_000L;
-    if (maxWait > 0) {
+    if (maxWait > 0 && !upstreamHeld) {
       while (band.oldest != null && now - band.oldest.arrival >= maxWait) {
         refuseQueued(band.oldest, m.heldByEngine(band.index)
             ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_TIMEOUT);

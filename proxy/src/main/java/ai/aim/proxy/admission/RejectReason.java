@@ -24,6 +24,11 @@ public enum RejectReason {
    * class back, and its queue was full or its queue wait ran out meanwhile. 429.
    */
   ENGINE_SATURATED(429, "RESOURCE_EXHAUSTED", Outcome.SHED),
+  /**
+   * The model server was not ready (starting, loading its model) for the whole of {@code
+   * admission.upstreamHoldMs} while the request waited. 503.
+   */
+  UPSTREAM_NOT_READY(503, "UNAVAILABLE", Outcome.UNAVAILABLE),
   /** The sidecar is shutting down and takes no new work. 503. */
   DRAINING(503, "UNAVAILABLE", Outcome.UNAVAILABLE);
 

@@ -33,6 +33,7 @@ final class RingEvent {
   static final int CLOSE = 8;
   static final int LIMIT = 9;
   static final int RESUME = 10;
+  static final int UPSTREAM = 11;
 
   private static final Priority[] PRIORITIES = Priority.values();
   private static final Outcome[] OUTCOMES = Outcome.values();

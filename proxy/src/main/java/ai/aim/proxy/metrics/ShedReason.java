@@ -21,7 +21,9 @@ public enum ShedReason {
    * The model server's own gauges (waiting requests, KV-cache use) or their staleness held the
    * priority back while its queue was full or its queue wait ran out.
    */
-  ENGINE_SATURATED;
+  ENGINE_SATURATED,
+  /** The model server stayed not ready for the whole hold ({@code admission.upstreamHoldMs}). */
+  UPSTREAM_NOT_READY;
 
   private final String label = name().toLowerCase(Locale.ROOT);
 
