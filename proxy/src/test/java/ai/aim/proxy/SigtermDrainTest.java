@@ -3,6 +3,7 @@ package ai.aim.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.aim.proxy.testing.TestUpstream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,19 +28,8 @@ class SigtermDrainTest {
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (TestUpstream upstream = new TestUpstream()) {
-      upstream.route("/v2/models/resnet/infer", ex -> {
-        arrived.countDown();
-        try {
-          release.await(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        TestUpstream.respond(ex, 200, "finished");
-      });
-      Path cfg = dir.resolve("aim.yaml");
-      Files.writeString(cfg, "http: {bind: 127.0.0.1, port: 0}\nadmin: {bind: 127.0.0.1, port: 0}\n"
-          + "grpc: {bind: 127.0.0.1, port: 0}\nupstream: {http: '" + upstream.url() + "'}\n"
-          + "drainTimeout: 15s\neventLoops: 1\n");
+      holdUntilReleased(upstream, arrived, release, "finished");
+      Path cfg = config(dir, upstream, "15s");
       SidecarProcess sidecar = SidecarProcess.start(cfg);
       Process p = sidecar.process;
       try {
@@ -77,19 +67,8 @@ class SigtermDrainTest {
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (TestUpstream upstream = new TestUpstream()) {
-      upstream.route("/v2/models/resnet/infer", ex -> {
-        arrived.countDown();
-        try {
-          release.await(60, TimeUnit.SECONDS); // longer than the drain timeout
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        TestUpstream.respond(ex, 200, "too late");
-      });
-      Path cfg = dir.resolve("aim.yaml");
-      Files.writeString(cfg, "http: {bind: 127.0.0.1, port: 0}\nadmin: {bind: 127.0.0.1, port: 0}\n"
-          + "grpc: {bind: 127.0.0.1, port: 0}\nupstream: {http: '" + upstream.url() + "'}\n"
-          + "drainTimeout: 2s\neventLoops: 1\n");
+      holdUntilReleased(upstream, arrived, release, "too late");
+      Path cfg = config(dir, upstream, "2s");
       SidecarProcess sidecar = SidecarProcess.start(cfg);
       Process p = sidecar.process;
       try {
@@ -113,5 +92,25 @@ class SigtermDrainTest {
         sidecar.close();
       }
     }
+  }
+
+  /** The model server's infer route: counts the arrival, answers {@code body} once released (60 s at most). */
+  private static void holdUntilReleased(TestUpstream upstream, CountDownLatch arrived,
+      CountDownLatch release, String body) {
+    upstream.route("/v2/models/resnet/infer", ex -> {
+      arrived.countDown();
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      TestUpstream.respond(ex, 200, body);
+    });
+  }
+
+  private static Path config(Path dir, TestUpstream upstream, String drainTimeout) throws IOException {
+    return Files.writeString(dir.resolve("aim.yaml"), "http: {bind: 127.0.0.1, port: 0}\n"
+        + "admin: {bind: 127.0.0.1, port: 0}\ngrpc: {bind: 127.0.0.1, port: 0}\n"
+        + "upstream: {http: '" + upstream.url() + "'}\ndrainTimeout: " + drainTimeout + "\neventLoops: 1\n");
   }
 }

@@ -32,11 +32,6 @@ final class AdmissionCore {
   private final NodePool pool = new NodePool(1024);
   private final TicketTable tickets = new TicketTable(4096);
   private boolean draining;
-  /**
-   * The model server is not ready and {@code upstreamHoldMillis} is set: nothing is dispatched,
-   * requests wait in their queues up to the hold, then get {@link RejectReason#UPSTREAM_NOT_READY}.
-   */
-  private boolean upstreamHeld;
   /** The model server's readiness as last reported (assumed ready until told otherwise). */
   private boolean upstreamReady = true;
   private long lastTick;
@@ -84,7 +79,7 @@ final class AdmissionCore {
       return;
     }
     int b = band.index;
-    if (band.depth == 0 && !upstreamHeld && m.canDispatch(b)) {
+    if (band.depth == 0 && !upstreamHeld() && m.canDispatch(b)) {
       Node n = newNode(ticket, m, band, tenant, cost, deadline, arrivalNanos, callback);
       dispatch(n, now);
       return;
@@ -160,7 +155,6 @@ final class AdmissionCore {
   /** Applies a new configuration; queued and in-flight requests stay. */
   void reload(AdmissionConfig next, long now) {
     this.config = next;
-    applyHold(now);
     for (int i = 0; i < modelList.size(); i++) {
       ModelState m = modelList.get(i);
       m.apply(next.policyFor(m.name), now);
@@ -238,25 +232,20 @@ final class AdmissionCore {
    */
   void upstreamReady(boolean ready, long now) {
     upstreamReady = ready;
-    applyHold(now);
-  }
-
-  private void applyHold(long now) {
-    boolean held = !upstreamReady && config.upstreamHoldMillis() > 0;
-    if (held == upstreamHeld) {
-      return;
-    }
-    upstreamHeld = held;
-    if (!held) {
+    if (!upstreamHeld()) {
       for (int i = 0; i < modelList.size(); i++) {
         pump(modelList.get(i), now);
       }
     }
   }
 
-  /** True while dispatch waits for the model server to become ready. */
+  /**
+   * True while dispatch waits for the model server: it is not ready and {@code upstreamHoldMillis}
+   * is set. Requests then wait in their queues up to the hold, then get {@link
+   * RejectReason#UPSTREAM_NOT_READY}. (A reload that turns the hold off pumps every model anyway.)
+   */
   boolean upstreamHeld() {
-    return upstreamHeld;
+    return !upstreamReady && config.upstreamHoldMillis() > 0;
   }
 
   /**
@@ -288,7 +277,7 @@ final class AdmissionCore {
 
   /** Dispatches queued requests of {@code m} while some class may go. */
   private void pump(ModelState m, long now) {
-    while (!upstreamHeld) {
+    while (!upstreamHeld()) {
       int b = pick(m, now);
       if (b < 0) {
         return;
@@ -495,7 +484,8 @@ final class AdmissionCore {
   }
 
   private void expire(ModelState m, Band band, long now) {
-    if (upstreamHeld) {
+    boolean held = upstreamHeld();
+    if (held) {
       // While the model server starts, the hold replaces the class's queue wait.
       long hold = config.upstreamHoldMillis() * 1_000_000L;
       while (band.oldest != null && now - band.oldest.arrival >= hold) {
@@ -503,7 +493,7 @@ final class AdmissionCore {
       }
     }
     long maxWait = m.policy.priorities().get(band.index).maxQueueWaitMillis() * 1_000_000L;
-    if (maxWait > 0 && !upstreamHeld) {
+    if (maxWait > 0 && !held) {
       while (band.oldest != null && now - band.oldest.arrival >= maxWait) {
         refuseQueued(band.oldest, m.heldByEngine(band.index)
             ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_TIMEOUT);
