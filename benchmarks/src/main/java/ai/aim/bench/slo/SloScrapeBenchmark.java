@@ -82,8 +82,29 @@ public class SloScrapeBenchmark {
     return tracker.sloJson();
   }
 
+  /** A tick with nothing recorded since the last one (idle series). */
   @Benchmark
   public void tickFiftyModels() {
+    clock.addAndGet(1_000_000_000L);
+    tracker.tick();
+  }
+
+  /**
+   * A tick after a second in which every one of the 153 series got a request (each series has
+   * an interval to take in): 153 records and the tick.
+   */
+  @Benchmark
+  public void tickFiftyModelsAllActive() {
+    List<String> models = SloRecordingBenchmark.modelNames();
+    long total = 3_000_000L + (clock.get() / 1_000_000_000L % 1_000) * 1_000_000L;
+    for (String m : models) {
+      for (Priority p : Priority.values()) {
+        fifty.onComplete(m, p, Outcome.OK, total / 4, total / 2, total / 3, total);
+      }
+    }
+    for (Priority p : Priority.values()) {
+      fifty.onComplete("not-registered", p, Outcome.OK, total / 4, total / 2, total / 3, total);
+    }
     clock.addAndGet(1_000_000_000L);
     tracker.tick();
   }

@@ -15,10 +15,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * tracker is given, the {@link SloTracker}.
  *
  * <p>The request families ({@code aim_model_*}, {@code aim_admission_queue_wait_seconds},
- * {@code aim_upstream_errors_total}, {@code aim_slo_*}) are recorded into plain atomic arrays
- * created in the constructor for every registered model (plus {@code unknown}), priority and
- * outcome, and indexed by ordinals, so {@link #onComplete} does an index look-up and a few atomic
- * adds: no allocation, no registry look-up, no clock read. They reach the registry's
+ * {@code aim_upstream_errors_total}, {@code aim_slo_*}) are recorded into histograms created in
+ * the constructor for every registered model (plus {@code unknown}), priority and outcome, and
+ * indexed by ordinals; each keeps its counters per writer thread ({@link WriterSlots}), so
+ * {@link #onComplete} does one model look-up and a few stores into counters only its thread
+ * writes: no atomic read-modify-write, no allocation (after a thread's first record), no registry
+ * look-up, no clock read. They reach the registry's
  * {@code scrape()} through one Prometheus collector that builds their snapshots at scrape time
  * with label sets built once. The admission gauges are Micrometer meters. Safe on any thread.
  * Names and labels are a contract; see {@code docs/metrics.md}.
@@ -43,7 +45,8 @@ public final class AimMetrics implements RequestObserver {
 
   private final PrometheusMeterRegistry registry;
   private final ModelIndex models;
-  private final RequestObserver slo;
+  /** Fed by {@link #onComplete} through its index-based entry, or {@code null}. */
+  private final SloTracker tracker;
   /**
    * Latency histograms by (model, priority, outcome), all created up front (a few hundred bytes
    * each). The exposition leaves out the histograms of outcomes other than OK until their first
@@ -73,7 +76,7 @@ public final class AimMetrics implements RequestObserver {
       SloTracker tracker) {
     this.registry = registry;
     this.models = tracker != null ? tracker.models() : new ModelIndex(models);
-    this.slo = tracker != null ? tracker : RequestObserver.NOOP;
+    this.tracker = tracker;
     int n = this.models.size();
     this.latency = new RequestHistogram[n * PRIORITIES * OUTCOMES];
     for (int i = 0; i < latency.length; i++) {
@@ -154,19 +157,23 @@ public final class AimMetrics implements RequestObserver {
       long upstreamNanos,
       long ttfbNanos,
       long totalNanos) {
+    int slot = WriterSlots.current();
     int m = models.indexOf(model);
     int mp = m * PRIORITIES + priority.ordinal();
     int i = mp * OUTCOMES + outcome.ordinal();
     // Also counts the request (aim_model_requests_total is the histogram's count).
-    latency[i].record(totalNanos);
+    latency[i].record(totalNanos, slot);
     if (queueNanos >= 0) {
-      queueWait[priority.ordinal()].record(queueNanos);
+      queueWait[priority.ordinal()].record(queueNanos, slot);
     }
     if (outcome == Outcome.UPSTREAM_ERROR) {
       upstreamErrors.getAndIncrement(m * 2);
     } else if (outcome == Outcome.UNAVAILABLE) {
       upstreamErrors.getAndIncrement(m * 2 + 1);
     }
-    slo.onComplete(model, priority, outcome, queueNanos, upstreamNanos, ttfbNanos, totalNanos);
+    if (tracker != null) {
+      // Same model index: the tracker's models are this object's.
+      tracker.record(slot, m, priority, outcome, queueNanos, upstreamNanos, ttfbNanos, totalNanos);
+    }
   }
 }

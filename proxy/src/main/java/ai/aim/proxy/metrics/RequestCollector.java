@@ -495,12 +495,7 @@ final class RequestCollector implements MultiCollector {
 
   /** Copies the bucket counts into {@code buckets} and returns their total (the count). */
   private static long read(RequestHistogram h, long[] buckets) {
-    long count = 0;
-    for (int b = 0; b < buckets.length; b++) {
-      buckets[b] = h.bucket(b);
-      count += buckets[b];
-    }
-    return count;
+    return h.readBuckets(buckets);
   }
 
   private HistogramDataPointSnapshot histogram(RequestHistogram h, long[] buckets, Labels labels) {

@@ -2,13 +2,13 @@ package ai.aim.proxy.slo;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.Outcome;
-import org.HdrHistogram.AtomicHistogram;
 
 /**
  * The recorders and windows of one model and priority.
  *
- * <p>{@link #record} is called by any event loop and is wait-free and allocation-free: it only
- * calls {@link SeriesRecorder#record}. Everything else is owned by the tracker's tick thread.
+ * <p>{@link #record} is called by any event loop and is wait-free and allocation-free (after
+ * the calling thread's first record here): it only calls {@link SeriesRecorder#record}.
+ * Everything else is owned by the tracker's tick thread.
  */
 final class SloSeries {
   /** Histogram precision: two significant digits, i.e. within 1 % of the recorded value. */
@@ -53,7 +53,8 @@ final class SloSeries {
   }
 
   /** Wait-free, allocation-free; any thread. Negative times mean "phase did not happen". */
-  void record(Outcome outcome, long queueNanos, long upstreamNanos, long ttfbNanos, long totalNanos) {
+  void record(
+      int slot, Outcome outcome, long queueNanos, long upstreamNanos, long ttfbNanos, long totalNanos) {
     int cls;
     if (outcome.isSidecarError()) {
       cls = SIDECAR_ERROR;
@@ -63,6 +64,7 @@ final class SloSeries {
       cls = SLOW;
     }
     recorder.record(
+        slot,
         cls, micros(totalNanos), micros(queueNanos), micros(upstreamNanos), micros(ttfbNanos));
   }
 
@@ -76,27 +78,7 @@ final class SloSeries {
    * of both rings. Tick thread only.
    */
   void drain() {
-    SeriesRecorder.Phase interval = recorder.swap();
-    long good = interval.classes.get(GOOD);
-    long slow = interval.classes.get(SLOW);
-    long err = interval.classes.get(SIDECAR_ERROR);
-    addCounts(tenSeconds.current(), good, slow, err);
-    addCounts(minutes.current(), good, slow, err);
-    for (int i = 0; i < SeriesRecorder.KINDS; i++) {
-      AtomicHistogram h = interval.latency[i];
-      if (h.getTotalCount() > 0) {
-        tenSeconds.current().latency[i].add(h);
-        if (i < minutes.kinds()) {
-          minutes.current().latency[i].add(h);
-        }
-      }
-    }
-  }
-
-  private static void addCounts(Slot s, long good, long slow, long err) {
-    s.good += good;
-    s.slow += slow;
-    s.sidecarErrors += err;
+    recorder.drainInto(tenSeconds.current(), minutes.current());
   }
 
   /** The ring a window lives in, and the window's position in it. */

@@ -2,6 +2,7 @@ package ai.aim.proxy.slo;
 
 import ai.aim.proxy.admission.Priority;
 import ai.aim.proxy.metrics.Outcome;
+import ai.aim.proxy.metrics.WriterSlots;
 import ai.aim.proxy.metrics.RequestObserver;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tracks the SLOs of every model and priority: HdrHistogram interval recorders per series, swapped once a
+ * Tracks the SLOs of every model and priority: cumulative recorders per series and writer thread, read once a
  * second into 10 s and 1 min slots, with sliding windows of 1 min, 5 min and 1 h.
  *
  * <p>Threads: {@link #onComplete} is called by any event loop and is wait-free and
@@ -85,8 +86,27 @@ public final class SloTracker implements RequestObserver {
       long upstreamNanos,
       long ttfbNanos,
       long totalNanos) {
-    series[models.indexOf(model) * PRIORITIES + priority.ordinal()]
-        .record(outcome, queueNanos, upstreamNanos, ttfbNanos, totalNanos);
+    record(
+        WriterSlots.current(), models.indexOf(model), priority, outcome, queueNanos, upstreamNanos,
+        ttfbNanos, totalNanos);
+  }
+
+  /**
+   * {@link #onComplete} for a caller that already knows the model's index in {@link #models()}
+   * and its writer slot ({@link WriterSlots#current()}), so the request path looks neither up
+   * twice. Wait-free; allocation-free after the slot's first record in a series.
+   */
+  public void record(
+      int slot,
+      int modelIndex,
+      Priority priority,
+      Outcome outcome,
+      long queueNanos,
+      long upstreamNanos,
+      long ttfbNanos,
+      long totalNanos) {
+    series[modelIndex * PRIORITIES + priority.ordinal()]
+        .record(slot, outcome, queueNanos, upstreamNanos, ttfbNanos, totalNanos);
   }
 
   /**
