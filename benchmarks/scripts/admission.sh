@@ -8,7 +8,7 @@
 #   ./mvnw -B -pl benchmarks -am package -DskipTests   (aim-bench.jar, aim-proxy.jar, aim-model-sim.jar)
 #
 # Usage: benchmarks/scripts/admission.sh SCENARIO...   (from the project root)
-#   scenarios: overload reserve tenants engine trace
+#   scenarios: overload overload-wide reserve tenants engine trace
 #   env: DURATION=30 (seconds of measured arrivals) REPS=1 WARMUP=5 RUN_DIR=/tmp/aim-admission
 #        TRACE=../shared/data/azure-llm-inference-2023-conv.csv TRACE_SPEEDUP=15
 set -euo pipefail
@@ -157,6 +157,22 @@ for SCEN in "$@"; do
       SCEN=overload-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
       plot "3x overload, 8 slots x 100 ms" "$RUN/overload-latency.png" "$RUN"/overload-{sidecar,nginx,haproxy,direct}-1.json
       ;;
+    overload-wide)
+      # The same 80 rps capacity and 3x offered load as 'overload', with 32 slots of 400 ms: an
+      # engine batching 32 sequences at a time, closer to an LLM server than 8 x 100 ms. A HIGH
+      # request then waits for the first of 32 slots to free instead of the first of 8.
+      SIMF=(--slots 32 --service-ms 400 --max-queue 1024)
+      LOAD=(--rate 240 --mix 10,30,60)
+      with_sidecar sidecar "  maxInflight: 32
+  priorities:
+    high: {maxQueue: 512, maxQueueWaitMs: 5000}
+    medium: {maxQueue: 64, maxQueueWaitMs: 1000}
+    low: {maxQueue: 16, maxQueueWaitMs: 500}" "${SIMF[@]}" -- "${LOAD[@]}"
+      with_nginx "${SIMF[@]}" -- "${LOAD[@]}"
+      with_direct "${SIMF[@]}" -- "${LOAD[@]}"
+      SCEN=overload-wide-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
+      plot "3x overload, 32 slots x 400 ms" "$RUN/overload-wide-latency.png" "$RUN"/overload-wide-{sidecar,nginx,direct}-1.json
+      ;;
     reserve)
       # 10 slots x 500 ms = 20 rps. Every 3 s a burst of 30 LOW arrives at once: it fills all of
       # model-sim's slots (and queues 20 more) right before HIGH arrivals: 2 HIGH 50 ms after each
@@ -237,6 +253,6 @@ for SCEN in "$@"; do
       WARM=$WARM_SAVE
       plot "Azure conversation trace x${TRACE_SPEEDUP:-15}" "$RUN/trace-latency.png" "$RUN"/trace-{sidecar,nginx}-1.json
       ;;
-    *) echo "unknown scenario $SCEN (expected: overload reserve tenants engine trace)" >&2; exit 2 ;;
+    *) echo "unknown scenario $SCEN (expected: overload overload-wide reserve tenants engine trace)" >&2; exit 2 ;;
   esac
 done

@@ -655,6 +655,8 @@ public final class Sidecar implements AutoCloseable {
           return ShedReason.QUEUE_FULL;
         case QUEUE_TIMEOUT:
           return ShedReason.QUEUE_TIMEOUT;
+        case OUTRANKED:
+          return ShedReason.PRIORITY;
         case DEADLINE_UNMEETABLE:
         case DEADLINE_EXPIRED:
           return ShedReason.DEADLINE;

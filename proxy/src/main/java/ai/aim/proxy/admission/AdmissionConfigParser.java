@@ -25,7 +25,7 @@ public final class AdmissionConfigParser {
   private static final Set<String> MODEL_KEYS =
       Set.of(
           "defaultPriority", "maxInflight", "limit", "scheduling", "agingMs", "reservedHighShare",
-          "priorities", "serviceTime", "tenants", "engine");
+          "priorities", "serviceTime", "tenants", "engine", "shedWhileHigherOverflows");
   private static final Set<String> LIMIT_KEYS =
       Set.of("mode", "maxInflight", "minLimit", "maxLimit", "smoothing", "longWindow",
           "rttTolerance");
@@ -225,11 +225,14 @@ public final class AdmissionConfigParser {
     SchedulingMode s = scheduling;
     TenantPolicy t = tenants;
     EnginePolicy eng = engine;
+    boolean outranked =
+        boolAt(n, "shedWhileHigherOverflows", base.shedWhileHigherOverflows(), path);
     return build(
         path,
         () ->
             new ModelPolicy(
-                defaultPriority, limit, s, aging, reserve, priorities, initial, a, t, eng));
+                defaultPriority, limit, s, aging, reserve, priorities, initial, a, t, eng,
+                outranked));
   }
 
   private static LimitPolicy parseLimit(JsonNode n, LimitPolicy base, String path) {
@@ -281,7 +284,7 @@ public final class AdmissionConfigParser {
   private static ModelPolicy withDefaultPriority(ModelPolicy p, Priority d) {
     return new ModelPolicy(d, p.limit(), p.scheduling(), p.agingMillis(), p.reservedHighShare(),
         p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(), p.tenants(),
-        p.engine());
+        p.engine(), p.shedWhileHigherOverflows());
   }
 
   private interface Builder<T> {

@@ -88,8 +88,13 @@ final class AdmissionCore {
     if (band.depth >= pp.maxQueue()) {
       // A full queue behind a saturated model server says so: the cause is the engine, not load
       // this sidecar sees.
+      band.overflowAt = now;
       reject(m, band, ticket, callback,
           m.heldByEngine(b) ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_FULL);
+      return;
+    }
+    if (outranked(m, b, now)) {
+      reject(m, band, ticket, callback, RejectReason.OUTRANKED);
       return;
     }
     if (deadline != AdmissionController.NO_DEADLINE && unmeetable(m, b, deadline, now)) {
@@ -362,6 +367,32 @@ final class AdmissionCore {
   }
 
   /**
+   * Whether a request that would queue in class {@code b} is refused at once because a higher
+   * class is overflowing ({@link ModelPolicy#shedWhileHigherOverflows()}): under strict priority
+   * a class is served only when every higher queue is empty, and a higher class that refused
+   * requests for a full queue or an expired wait within this class's maximum wait, and still has
+   * a queue, will not be empty before this request's wait runs out, except by luck. Refusing now
+   * tells the client at once instead of after the maximum wait.
+   */
+  private static boolean outranked(ModelState m, int b, long now) {
+    if (b == 0 || !m.policy.shedWhileHigherOverflows()
+        || m.policy.scheduling() != SchedulingMode.STRICT) {
+      return false;
+    }
+    long maxWait = m.policy.priorities().get(b).maxQueueWaitMillis() * 1_000_000L;
+    if (maxWait <= 0) {
+      return false;
+    }
+    for (int i = 0; i < b; i++) {
+      Band higher = m.bands[i];
+      if (higher.depth > 0 && higher.overflowAt != Band.NEVER && now - higher.overflowAt < maxWait) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Predicts the completion of a request about to queue in class {@code b}: the requests queued
    * ahead (its class and all higher ones) plus itself leave at {@code limit / serviceTime} per
    * unit of time, then it takes one service time.
@@ -495,6 +526,7 @@ final class AdmissionCore {
     long maxWait = m.policy.priorities().get(band.index).maxQueueWaitMillis() * 1_000_000L;
     if (maxWait > 0 && !held) {
       while (band.oldest != null && now - band.oldest.arrival >= maxWait) {
+        band.overflowAt = now;
         refuseQueued(band.oldest, m.heldByEngine(band.index)
             ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_TIMEOUT);
       }

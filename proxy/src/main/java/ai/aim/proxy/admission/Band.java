@@ -24,6 +24,15 @@ final class Band {
   private Tenant[] active = new Tenant[8];
   private int activeCount;
 
+  /** {@link #overflowAt} before the class ever overflowed. */
+  static final long NEVER = Long.MIN_VALUE;
+  /**
+   * When the class last refused a request for a full queue or an expired queue wait ({@link
+   * #NEVER} if it never did): the overflow that {@link ModelPolicy#shedWhileHigherOverflows()}
+   * looks at.
+   */
+  long overflowAt = NEVER;
+
   long arrivals;
   long admitted;
   final long[] shed = new long[RejectReason.values().length];

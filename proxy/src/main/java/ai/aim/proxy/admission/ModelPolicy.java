@@ -19,6 +19,11 @@ import java.util.Objects;
  * @param serviceTimeAlpha EWMA weight of each new upstream-time sample (0 &lt; a &lt;= 1)
  * @param tenants fairness between tenants inside a class
  * @param engine engine-aware saturation
+ * @param shedWhileHigherOverflows in {@link SchedulingMode#STRICT}, refuse at once (reason
+ *     {@link RejectReason#OUTRANKED}) a request that would have to queue in a class with a
+ *     maximum queue wait while a higher class of the same model is backlogged and has refused
+ *     requests for a full queue or an expired wait within that maximum wait: under strict
+ *     priority such a request would most likely wait out its maximum and be refused anyway
  */
 public record ModelPolicy(
     Priority defaultPriority,
@@ -30,7 +35,8 @@ public record ModelPolicy(
     long initialServiceTimeMillis,
     double serviceTimeAlpha,
     TenantPolicy tenants,
-    EnginePolicy engine) {
+    EnginePolicy engine,
+    boolean shedWhileHigherOverflows) {
 
   public ModelPolicy {
     Objects.requireNonNull(defaultPriority, "defaultPriority");
@@ -64,7 +70,8 @@ public record ModelPolicy(
         0,
         0.2,
         TenantPolicy.defaults(),
-        EnginePolicy.defaults());
+        EnginePolicy.defaults(),
+        true);
   }
 
   /** The bounds of one class. */
@@ -80,12 +87,14 @@ public record ModelPolicy(
   /** A copy with another limit policy. */
   public ModelPolicy withLimit(LimitPolicy l) {
     return new ModelPolicy(defaultPriority, l, scheduling, agingMillis, reservedHighShare,
-        priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine);
+        priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine,
+        shedWhileHigherOverflows);
   }
 
   /** A copy with another scheduling mode. */
   public ModelPolicy withScheduling(SchedulingMode s) {
     return new ModelPolicy(defaultPriority, limit, s, agingMillis, reservedHighShare,
-        priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine);
+        priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine,
+        shedWhileHigherOverflows);
   }
 }

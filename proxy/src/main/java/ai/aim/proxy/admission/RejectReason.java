@@ -13,6 +13,11 @@ public enum RejectReason {
   QUEUE_FULL(429, "RESOURCE_EXHAUSTED", Outcome.SHED),
   /** The request waited {@code maxQueueWaitMs} in the queue without being dispatched. 429. */
   QUEUE_TIMEOUT(429, "RESOURCE_EXHAUSTED", Outcome.SHED),
+  /**
+   * The request would have had to queue while a higher class of the same model overflows (strict
+   * priority; {@code shedWhileHigherOverflows}). 429.
+   */
+  OUTRANKED(429, "RESOURCE_EXHAUSTED", Outcome.SHED),
   /** Predicted completion (queue ahead and measured service time) lies past the deadline. 504. */
   DEADLINE_UNMEETABLE(504, "DEADLINE_EXCEEDED", Outcome.DEADLINE),
   /** The deadline passed before the request could be dispatched. 504. */

@@ -13,7 +13,10 @@ public enum ShedReason {
   QUEUE_TIMEOUT,
   /** The deadline could not be met given the queue and the measured service time. */
   DEADLINE,
-  /** Refused by policy to protect a higher priority (e.g. while HIGH burns its error budget). */
+  /**
+   * Refused at once to protect a higher priority: the request would have had to queue behind a
+   * higher class that overflows (reason {@code OUTRANKED} of the admission core).
+   */
   PRIORITY,
   /** The sidecar is draining or shutting down. */
   DRAINING,

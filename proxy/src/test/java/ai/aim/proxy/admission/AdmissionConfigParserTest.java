@@ -42,6 +42,7 @@ class AdmissionConfigParserTest {
                 admission:
                   limit: {mode: adaptive, maxInflight: 16, minLimit: 4, maxLimit: 64}
                   scheduling: weighted
+                  shedWhileHigherOverflows: false
             """);
     assertThat(c.tickMillis()).isEqualTo(5);
     ModelPolicy d = c.defaults();
@@ -64,6 +65,8 @@ class AdmissionConfigParserTest {
     assertThat(llama.limit().maxLimit()).isEqualTo(64);
     assertThat(llama.scheduling()).isEqualTo(SchedulingMode.WEIGHTED);
     assertThat(llama.reservedHighShare()).isEqualTo(0.2); // inherited
+    assertThat(d.shedWhileHigherOverflows()).isTrue();
+    assertThat(llama.shedWhileHigherOverflows()).isFalse();
     assertThat(c.policyFor("unknown")).isEqualTo(d);
   }
 

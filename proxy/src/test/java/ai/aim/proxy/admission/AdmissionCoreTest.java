@@ -117,6 +117,94 @@ class AdmissionCoreTest {
   }
 
   @Test
+  void whileHighOverflowsLowerClassesAreRefusedAtOnceInsteadOfWaitingOutTheirMaximum() {
+    start(Policies.policy(1, 0, SchedulingMode.STRICT, 2, 500));
+    long running = arrive(HIGH);
+    arrive(HIGH);
+    arrive(HIGH);
+    long overflow = arrive(HIGH);
+    assertThat(rec.reason(overflow)).isEqualTo(RejectReason.QUEUE_FULL);
+
+    long low = arrive(LOW);
+    long medium = arrive(MEDIUM);
+    assertThat(rec.reason(low)).isEqualTo(RejectReason.OUTRANKED);
+    assertThat(rec.reason(medium)).isEqualTo(RejectReason.OUTRANKED);
+    assertThat(rec.rejected.get(low).httpStatus()).isEqualTo(429);
+    assertThat(model().bands[2].depth).isZero();
+    // HIGH itself still queues behind its own overflow.
+    assertThat(model().bands[0].depth).isEqualTo(2);
+
+    // Once HIGH's queue is empty, LOW queues again although the overflow is recent.
+    now += 10 * MS;
+    complete(running, 10);
+    long second = rec.admitOrder.get(rec.admitOrder.size() - 1);
+    complete(second, 0);
+    long third = rec.admitOrder.get(rec.admitOrder.size() - 1);
+    assertThat(model().bands[0].depth).isZero();
+    long lowLater = arrive(LOW);
+    assertThat(rec.answered(lowLater)).isFalse();
+    assertThat(model().bands[2].depth).isEqualTo(1);
+    complete(third, 0);
+    assertThat(rec.admitted).contains(lowLater);
+  }
+
+  @Test
+  void anOverflowOlderThanTheLowerClassesMaximumWaitNoLongerRefusesIt() {
+    start(Policies.policy(1, 0, SchedulingMode.STRICT, 2, 500));
+    arrive(HIGH);
+    arrive(HIGH);
+    arrive(HIGH);
+    assertThat(rec.reason(arrive(HIGH))).isEqualTo(RejectReason.QUEUE_FULL);
+    now += 499 * MS;
+    assertThat(rec.reason(arrive(LOW))).isEqualTo(RejectReason.OUTRANKED);
+    now += 1 * MS;
+    long low = arrive(LOW);
+    assertThat(rec.answered(low)).isFalse();
+    assertThat(model().bands[2].depth).isEqualTo(1);
+  }
+
+  @Test
+  void aHighQueueTimeoutCountsAsOverflowToo() {
+    start(Policies.policy(1, 0, SchedulingMode.STRICT, 10, 500));
+    arrive(HIGH);
+    long waiting = arrive(HIGH);
+    advance(500);
+    assertThat(rec.reason(waiting)).isEqualTo(RejectReason.QUEUE_TIMEOUT);
+    arrive(HIGH);
+    assertThat(rec.reason(arrive(LOW))).isEqualTo(RejectReason.OUTRANKED);
+  }
+
+  @Test
+  void withTheSettingOffOrOutsideStrictModeLowerClassesQueueAsBefore() {
+    for (ModelPolicy p :
+        List.of(
+            Policies.withShedWhileHigherOverflows(
+                Policies.policy(1, 0, SchedulingMode.STRICT, 2, 500), false),
+            Policies.policy(1, 0, SchedulingMode.WEIGHTED, 2, 500),
+            Policies.policy(1, 0, SchedulingMode.AGING, 2, 500))) {
+      start(p);
+      arrive(HIGH);
+      arrive(HIGH);
+      arrive(HIGH);
+      assertThat(rec.reason(arrive(HIGH))).isEqualTo(RejectReason.QUEUE_FULL);
+      long low = arrive(LOW);
+      assertThat(rec.answered(low)).as("%s", p.scheduling()).isFalse();
+      assertThat(model().bands[2].depth).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aClassWithoutAMaximumWaitIsNeverRefusedAsOutranked() {
+    start(Policies.policy(1, 0, SchedulingMode.STRICT, 2, 0));
+    arrive(HIGH);
+    arrive(HIGH);
+    arrive(HIGH);
+    assertThat(rec.reason(arrive(HIGH))).isEqualTo(RejectReason.QUEUE_FULL);
+    long low = arrive(LOW);
+    assertThat(rec.answered(low)).isFalse();
+  }
+
+  @Test
   void aCancelledQueuedTicketLeavesTheQueueWithoutAnyCallback() {
     start(Policies.policy(1, 0, SchedulingMode.STRICT, 10, 0));
     long running = arrive(HIGH);
@@ -249,7 +337,10 @@ class AdmissionCoreTest {
   @Test
   void aFullQueueBehindASaturatedEngineIsRefusedAsEngineSaturatedAndAnOrdinaryOneAsQueueFull() {
     EnginePolicy e = new EnginePolicy(true, 0.9, 0.97, 1000, 2000, 5_000, 0.25, 1_000);
-    start(Policies.withEngine(Policies.policy(2, 0, SchedulingMode.STRICT, 1, 1_000), e));
+    // MEDIUM overflows first here; LOW must still queue behind it to show the engine reason.
+    start(
+        Policies.withShedWhileHigherOverflows(
+            Policies.withEngine(Policies.policy(2, 0, SchedulingMode.STRICT, 1, 1_000), e), false));
     long a = arrive(MEDIUM);
     long b = arrive(MEDIUM);
     long queued = arrive(MEDIUM);

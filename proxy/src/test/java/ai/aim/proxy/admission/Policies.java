@@ -22,30 +22,38 @@ final class Policies {
         0,
         0.5,
         TenantPolicy.defaults(),
-        EnginePolicy.defaults());
+        EnginePolicy.defaults(),
+        true);
+  }
+
+  static ModelPolicy withShedWhileHigherOverflows(ModelPolicy p, boolean on) {
+    return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
+        p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
+        p.tenants(), p.engine(), on);
   }
 
   static ModelPolicy withEngine(ModelPolicy p, EnginePolicy e) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), e);
+        p.tenants(), e, p.shedWhileHigherOverflows());
   }
 
   static ModelPolicy withTenants(ModelPolicy p, TenantPolicy t) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        t, p.engine());
+        t, p.engine(), p.shedWhileHigherOverflows());
   }
 
   static ModelPolicy withInitialService(ModelPolicy p, long ms) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
-        p.reservedHighShare(), p.priorities(), ms, p.serviceTimeAlpha(), p.tenants(), p.engine());
+        p.reservedHighShare(), p.priorities(), ms, p.serviceTimeAlpha(), p.tenants(), p.engine(),
+        p.shedWhileHigherOverflows());
   }
 
   static ModelPolicy withPriorities(ModelPolicy p, List<PriorityPolicy> pp) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), pp, p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), p.engine());
+        p.tenants(), p.engine(), p.shedWhileHigherOverflows());
   }
 
   static AdmissionConfig config(ModelPolicy p) {
