@@ -177,6 +177,20 @@ public final class AdmissionController implements AutoCloseable {
       core.maybeTick(now);
       return ticket;
     }
+    if (deadlineNanos > now) {
+      // Refusals that need no decision are made here, without the hops to the admission thread
+      // and back (see ArrivalGate).
+      ArrivalGate gate = core.gate(model);
+      if (gate != null) {
+        Priority p = priority != null ? priority : config.defaultPriority(model);
+        RejectReason r = gate.refusal(p.ordinal());
+        if (r != null) {
+          gate.countRefused(p.ordinal(), r);
+          refuseHere(model, p, r, callback);
+          return NO_TICKET;
+        }
+      }
+    }
     long seq;
     try {
       seq = ring.tryNext();
@@ -509,6 +523,7 @@ public final class AdmissionController implements AutoCloseable {
       }
       if (endOfBatch) {
         core.maybeTick(now);
+        core.updateGates(now);
       }
     }
 
@@ -521,6 +536,7 @@ public final class AdmissionController implements AutoCloseable {
     public void onTimeout(long sequence) {
       now = clock.getAsLong();
       core.maybeTick(now);
+      core.updateGates(now);
     }
   }
 

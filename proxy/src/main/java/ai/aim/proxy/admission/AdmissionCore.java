@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,8 @@ final class AdmissionCore {
   private AdmissionConfig config;
   private final HashMap<String, ModelState> models = new HashMap<>();
   private final ArrayList<ModelState> modelList = new ArrayList<>();
+  /** Each model's arrival gate, for producers ({@link #gate}); written on the admission thread. */
+  private final ConcurrentHashMap<String, ArrivalGate> gates = new ConcurrentHashMap<>();
   private final NodePool pool = new NodePool(1024);
   private final TicketTable tickets = new TicketTable(4096);
   private boolean draining;
@@ -555,8 +558,66 @@ final class AdmissionCore {
       m = new ModelState(name, config.policyFor(name), now);
       models.put(name, m);
       modelList.add(m);
+      gates.put(name, m.gate);
     }
     return m;
+  }
+
+  /** The arrival gate of a model the core has seen, or {@code null}. Any thread. */
+  ArrivalGate gate(String model) {
+    return gates.get(model);
+  }
+
+  /**
+   * Folds the refusals producers made at the gates into the core's counters, rates and overflow
+   * times, then sets each gate from the current state. Admission thread, after each batch of
+   * events and each timer check.
+   */
+  void updateGates(long now) {
+    for (int i = 0; i < modelList.size(); i++) {
+      ModelState m = modelList.get(i);
+      ArrivalGate g = m.gate;
+      for (int b = 0; b < 3; b++) {
+        Band band = m.bands[b];
+        fold(g, band, RejectReason.QUEUE_FULL, true, now);
+        fold(g, band, RejectReason.ENGINE_SATURATED, true, now);
+        fold(g, band, RejectReason.OUTRANKED, false, now);
+        g.set(b, gateRefusal(m, b, now));
+      }
+    }
+  }
+
+  private static void fold(ArrivalGate g, Band band, RejectReason r, boolean overflow, long now) {
+    long n = g.takeRefused(band.index, r);
+    if (n == 0) {
+      return;
+    }
+    band.arrivals += n;
+    band.arrivalRate.mark(n);
+    band.shed[r.ordinal()] += n;
+    band.shedRate.mark(n);
+    if (overflow) {
+      band.overflowAt = now;
+    }
+  }
+
+  /**
+   * The refusal {@link #arrive} would give an arrival of class {@code b} now without looking at
+   * the request itself (its deadline aside), or {@code null} when it would dispatch, queue, or
+   * needs the request to decide.
+   */
+  private RejectReason gateRefusal(ModelState m, int b, long now) {
+    if (draining) {
+      return null;
+    }
+    Band band = m.bands[b];
+    if (band.depth == 0 && !upstreamHeld() && m.canDispatch(b)) {
+      return null;
+    }
+    if (band.depth >= m.policy.priorities().get(b).maxQueue()) {
+      return m.heldByEngine(b) ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_FULL;
+    }
+    return outranked(m, b, now) ? RejectReason.OUTRANKED : null;
   }
 
   // ---- snapshots and views for tests ------------------------------------------------------

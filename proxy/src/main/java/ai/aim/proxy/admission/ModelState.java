@@ -16,6 +16,8 @@ final class ModelState {
   final String name;
   ModelPolicy policy;
   final Band[] bands = new Band[3];
+  /** Refusals producers may make without the ring; see {@link ArrivalGate}. */
+  final ArrivalGate gate = new ArrivalGate();
   int inflight;
   int inflightNonHigh;
 

@@ -18,6 +18,11 @@ final class RateMeter {
     count++;
   }
 
+  /** Counts {@code n} events at once. */
+  void mark(long n) {
+    count += n;
+  }
+
   /** Closes the window if {@code windowNanos} have passed; returns whether it did. */
   boolean roll(long nowNanos, long windowNanos, double alpha) {
     long elapsed = nowNanos - windowStart;

@@ -61,6 +61,74 @@ class AdmissionControllerTest {
   }
 
   @Test
+  void refusalsThatNeedNoDecisionAreMadeOnTheCallersThreadAndStillCounted() {
+    controller =
+        AdmissionController.start(
+            Policies.config(Policies.policy(1, 0, SchedulingMode.STRICT, 1, 60_000)),
+            System::nanoTime);
+    Calls calls = new Calls();
+    long running = controller.submit("m", Priority.HIGH, NO_DEADLINE, null, 1, calls);
+    controller.submit("m", Priority.HIGH, NO_DEADLINE, null, 1, calls);
+    await().atMost(WAIT).until(() -> calls.admitted.size() == 1);
+    assertThat(calls.admitted).containsExactly(running);
+    // HIGH's queue (bound 1) is full once the consumer has seen the queued one: the gate says so.
+    await()
+        .atMost(WAIT)
+        .until(() -> controller.core().gate("m").refusal(0) == RejectReason.QUEUE_FULL);
+
+    Thread caller = Thread.currentThread();
+    Thread[] answeredOn = new Thread[1];
+    AdmissionCallback onThisThread =
+        new AdmissionCallback() {
+          @Override
+          public void onAdmitted(long ticket, long queueWaitNanos) {
+            answeredOn[0] = Thread.currentThread();
+          }
+
+          @Override
+          public void onRejected(long ticket, Rejection rejection) {
+            answeredOn[0] = Thread.currentThread();
+            calls.onRejected(ticket, rejection);
+          }
+        };
+    long full = controller.submit("m", Priority.HIGH, NO_DEADLINE, null, 1, onThisThread);
+    assertThat(full).isEqualTo(AdmissionController.NO_TICKET);
+    assertThat(answeredOn[0]).isSameAs(caller);
+    assertThat(calls.rejections).extracting(Rejection::reason).containsExactly(RejectReason.QUEUE_FULL);
+
+    // HIGH overflowed, so LOW (which would queue) is refused at once as outranked.
+    await()
+        .atMost(WAIT)
+        .until(() -> controller.core().gate("m").refusal(2) == RejectReason.OUTRANKED);
+    answeredOn[0] = null;
+    long low = controller.submit("m", Priority.LOW, NO_DEADLINE, null, 1, onThisThread);
+    assertThat(low).isEqualTo(AdmissionController.NO_TICKET);
+    assertThat(answeredOn[0]).isSameAs(caller);
+    assertThat(calls.rejections.get(1).reason()).isEqualTo(RejectReason.OUTRANKED);
+    assertThat(calls.rejections.get(1).httpStatus()).isEqualTo(429);
+
+    // The core counts what the gates refused, as if it had refused them itself.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              AdmissionSnapshot.Model m = controller.refreshSnapshot().join().models().get("m");
+              assertThat(m.of(Priority.HIGH).shedByReason())
+                  .containsEntry(RejectReason.QUEUE_FULL, 1L);
+              assertThat(m.of(Priority.LOW).shedByReason())
+                  .containsEntry(RejectReason.OUTRANKED, 1L);
+            });
+
+    // When HIGH's queue drains the gates open again.
+    controller.complete(running, Outcome.OK, 1_000_000);
+    await().atMost(WAIT).until(() -> calls.admitted.size() == 2);
+    await().atMost(WAIT).until(() -> controller.core().gate("m").refusal(2) == null);
+    long next = controller.submit("m", Priority.LOW, NO_DEADLINE, null, 1, calls);
+    assertThat(next).isNotEqualTo(AdmissionController.NO_TICKET);
+    assertThat(calls.duplicates).hasValue(0);
+  }
+
+  @Test
   void admitsQueuesAndReleasesThroughTheRing() {
     controller = AdmissionController.start(config(1, 10), System::nanoTime);
     Calls calls = new Calls();
