@@ -172,6 +172,18 @@ for SCEN in "$@"; do
       with_direct "${SIMF[@]}" -- "${LOAD[@]}"
       SCEN=overload-wide-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
       plot "3x overload, 32 slots x 400 ms" "$RUN/overload-wide-latency.png" "$RUN"/overload-wide-{sidecar,nginx,direct}-1.json
+      # Constant service times keep the 32 slots completing in lockstep (a request that starts
+      # when another ends ends when the next one does), so a HIGH request may wait most of a
+      # service time for a slot. Service times that vary per request, as generation lengths do,
+      # break the lockstep: the same load with lognormal service times (sigma 0.5, same mean),
+      # against its own unloaded reference.
+      SIMF=(--slots 32 --service-ms 400 --service-dist lognormal --max-queue 1024)
+      SCEN=overload-wide-lognormal with_sidecar sidecar "  maxInflight: 32
+  priorities:
+    high: {maxQueue: 512, maxQueueWaitMs: 5000}
+    medium: {maxQueue: 64, maxQueueWaitMs: 1000}
+    low: {maxQueue: 16, maxQueueWaitMs: 500}" "${SIMF[@]}" -- "${LOAD[@]}"
+      SCEN=overload-wide-lognormal-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
       ;;
     reserve)
       # 10 slots x 500 ms = 20 rps. Every 3 s a burst of 30 LOW arrives at once: it fills all of
