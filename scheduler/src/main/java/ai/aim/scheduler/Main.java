@@ -48,6 +48,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--stale-after", paramLabel = "DURATION", description = "Drop a sidecar silent this long (default 10s).")
     String staleAfter;
 
+    @Option(names = "--report-interval", paramLabel = "DURATION",
+            description = "Report interval asked of every sidecar (default: each keeps its own, 1s).")
+    String reportInterval;
+
     @Option(names = "--leader-election", paramLabel = "true|false", arity = "1", description = "Elect a leader on a Lease (default true).")
     Boolean leaderElection;
 
@@ -105,6 +109,10 @@ public final class Main implements Callable<Integer> {
         if (staleAfter != null) {
             Durations.parse("--stale-after", staleAfter);
             c = c.withStaleAfter(staleAfter);
+        }
+        if (reportInterval != null) {
+            Durations.parse("--report-interval", reportInterval);
+            c = c.withReportInterval(reportInterval);
         }
         if (leaderElection != null || leaseNamespace != null) {
             var l = c.leaderElection();

@@ -43,7 +43,7 @@ public final class SchedulerApp implements AutoCloseable {
     private SchedulerApp(SchedulerConfig config, Optional<KubernetesClient> kubernetes) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         reports = new ReportAggregator(config.staleAfterDuration(), System::nanoTime);
-        sidecars = new SidecarService(reports, config.schedulerId(), registry);
+        sidecars = new SidecarService(reports, config.schedulerId(), config.reportIntervalDuration(), registry);
         inventory = new PartitionInventory();
         Leadership leadership = Leadership.always();
         if (kubernetes.isPresent() && config.leaderElection().enabled()) {

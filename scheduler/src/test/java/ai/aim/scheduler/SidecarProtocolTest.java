@@ -1,6 +1,7 @@
 package ai.aim.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.aim.scheduler.client.DirectiveListener;
@@ -64,6 +65,43 @@ class SidecarProtocolTest {
                         .addSlos(SloState.newBuilder().setPriority(Priority.PRIORITY_HIGH).setWindow("5m")
                                 .setCompliance(0.97).setBurnRate(3.0)))
                 .build();
+    }
+
+    @Test
+    void aSidecarReportsAtTheIntervalTheSchedulersWelcomeAsksFor() throws Exception {
+        SchedulerConfig c = SchedulerConfig.defaults().withGrpcPort(0).withMetricsPort(0)
+                .withKubernetes("none").withSchedulerId("test").withStaleAfter("5s").withReportInterval("200ms");
+        SchedulerApp app = SchedulerApp.start(c, Optional.empty(), List.of());
+        toClose.add(app);
+        // The sidecar's own interval (1 minute) would send nothing during this test.
+        SchedulerLink link = SchedulerLink.builder("127.0.0.1:" + app.grpcPort(),
+                        new SidecarIdentity("pod-w", "ns", List.of("llama"), "node-1", "test"))
+                .reportInterval(Duration.ofMinutes(1))
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .reports(() -> report(1))
+                .build();
+        toClose.add(link);
+        assertThat(link.reportInterval()).isEqualTo(Duration.ofMinutes(1));
+        link.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(link::connected);
+        assertThat(link.reportInterval()).isEqualTo(Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(10)).until(() -> link.reportsSent() >= 3);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertThat(app.reports().model("ns", "llama").orElseThrow().pods()).isEqualTo(1));
+    }
+
+    @Test
+    void aReportIntervalOutsideItsBoundsIsRefusedWithTheReason() {
+        assertThatThrownBy(() -> SchedulerConfig.defaults().withReportInterval("50ms"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reportInterval: 50ms (expected: at least 100ms and at most half of staleAfter");
+        assertThatThrownBy(() -> SchedulerConfig.defaults().withStaleAfter("5s").withReportInterval("3s"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("half of staleAfter, 5s");
+        assertThat(SchedulerConfig.defaults().withReportInterval("2s").reportIntervalDuration())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(SchedulerConfig.defaults().reportIntervalDuration()).isZero();
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The sidecar's end of the sidecar-scheduler protocol: one long-lived {@code Connect} stream that
  * says hello, then sends a {@link LoadReport} every {@code reportInterval}, and hands each
- * directive to a {@link DirectiveListener}.
+ * directive to a {@link DirectiveListener}. A scheduler that asks for another interval in its
+ * {@code Welcome} gets it (clamped to 100 ms .. 60 s) for as long as the session lasts or until a
+ * later Welcome asks for another; a Welcome that asks for none (0) restores the builder's.
  *
  * <p>Threading: all session state (the stream, sequence numbers, backoff) is owned by the link's
  * single scheduled thread, which is also the gRPC channel's callback executor, so nothing is
@@ -54,9 +57,14 @@ public final class SchedulerLink implements AutoCloseable {
     private final ManagedChannel channel;
     private final SchedulerServiceGrpc.SchedulerServiceStub stub;
 
+    /** Shortest and longest report interval a Welcome may ask for; outside, it is clamped. */
+    static final long MIN_ASKED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long MAX_ASKED_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     // Owned by the link thread.
     private Session session;
     private boolean closed;
+    private ScheduledFuture<?> ticker;
 
     // Written by the link thread only; read by anyone.
     private volatile boolean connected;
@@ -64,12 +72,14 @@ public final class SchedulerLink implements AutoCloseable {
     private volatile long reconnects;
     private volatile long directivesReceived;
     private volatile long reportSupplierFailures;
+    private volatile long currentIntervalNanos;
 
     private SchedulerLink(Builder b) {
         this.identity = b.identity;
         this.reports = b.reports;
         this.listener = b.listener;
         this.reportIntervalNanos = b.reportInterval.toNanos();
+        this.currentIntervalNanos = reportIntervalNanos;
         this.nanoClock = b.nanoClock;
         this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, () -> ThreadLocalRandom.current().nextDouble());
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
@@ -93,9 +103,31 @@ public final class SchedulerLink implements AutoCloseable {
 
     /** Opens the first session and starts the report timer. Returns at once. */
     public SchedulerLink start() {
-        thread.execute(this::openSession);
-        thread.scheduleAtFixedRate(this::tick, reportIntervalNanos, reportIntervalNanos, TimeUnit.NANOSECONDS);
+        thread.execute(() -> {
+            scheduleReports(reportIntervalNanos);
+            openSession();
+        });
         return this;
+    }
+
+    /** (Re)starts the report timer at {@code nanos}. Link thread. */
+    private void scheduleReports(long nanos) {
+        if (ticker != null) {
+            if (nanos == currentIntervalNanos) {
+                return;
+            }
+            ticker.cancel(false);
+        }
+        currentIntervalNanos = nanos;
+        ticker = thread.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The interval the link reports at now: the builder's, or the one the scheduler asked for in
+     * its last Welcome (clamped to 100 ms .. 60 s).
+     */
+    public Duration reportInterval() {
+        return Duration.ofNanos(currentIntervalNanos);
     }
 
     /** True while a session is established (the scheduler answered the Hello). */
@@ -234,6 +266,11 @@ public final class SchedulerLink implements AutoCloseable {
         switch (d.getBodyCase()) {
             case WELCOME -> {
                 s.welcomed = true;
+                long asked = TimeUnit.MILLISECONDS.toNanos(d.getWelcome().getReportIntervalMillis());
+                // 0: the scheduler leaves the interval to the sidecar (back to its own after a
+                // scheduler that asked for another one).
+                scheduleReports(asked == 0 ? reportIntervalNanos
+                        : Math.max(MIN_ASKED_INTERVAL_NANOS, Math.min(MAX_ASKED_INTERVAL_NANOS, asked)));
                 backoff.reset();
                 setConnected(true);
             }

@@ -21,6 +21,7 @@ import java.time.Duration;
  * kubernetes: auto          # auto | none
  * schedulerId: ""           # default: $POD_NAME or the host name
  * staleAfter: 10s           # a sidecar silent this long leaves the aggregate
+ * reportInterval: ""        # e.g. 2s: asked of every sidecar in the Welcome; default: their own
  * leaderElection:
  *   enabled: true
  *   leaseName: aim-scheduler
@@ -53,7 +54,8 @@ public record SchedulerConfig(
         Discovery discovery,
         Keda keda,
         JsonNode webhook,
-        GrpcTls grpcTls) {
+        GrpcTls grpcTls,
+        String reportInterval) {
 
     public SchedulerConfig {
         grpcPort = grpcPort == null ? 9500 : port("grpcPort", grpcPort);
@@ -71,17 +73,25 @@ public record SchedulerConfig(
         webhook = webhook == null ? MissingNode.getInstance() : webhook;
         grpcTls = grpcTls == null || grpcTls.certChain() == null && grpcTls.privateKey() == null
                 && grpcTls.clientCa() == null ? null : grpcTls;
+        if (reportInterval != null) {
+            Duration r = Durations.parse("reportInterval", reportInterval);
+            Duration stale = Durations.parse("staleAfter", staleAfter);
+            if (r.compareTo(Duration.ofMillis(100)) < 0 || r.multipliedBy(2).compareTo(stale) > 0) {
+                throw new IllegalArgumentException("reportInterval: " + reportInterval
+                        + " (expected: at least 100ms and at most half of staleAfter, " + staleAfter + ")");
+            }
+        }
     }
 
     /** Without {@code grpcTls} (plaintext gRPC), as before TLS existed. */
     public SchedulerConfig(Integer grpcPort, Integer metricsPort, String kubernetes, String schedulerId,
             String staleAfter, LeaderElection leaderElection, Discovery discovery, Keda keda, JsonNode webhook) {
         this(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook,
-                null);
+                null, null);
     }
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public static SchedulerConfig load(Path file) throws IOException {
@@ -90,37 +100,50 @@ public record SchedulerConfig(
         return c == null ? defaults() : c;
     }
 
+    /**
+     * The report interval the scheduler asks sidecars for in its Welcome, or {@link Duration#ZERO}
+     * to let each sidecar keep its own.
+     */
+    public Duration reportIntervalDuration() {
+        return reportInterval == null ? Duration.ZERO : Durations.parse("reportInterval", reportInterval);
+    }
+
+    public SchedulerConfig withReportInterval(String r) {
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery,
+                keda, webhook, grpcTls, r);
+    }
+
     public Duration staleAfterDuration() {
         return Durations.parse("staleAfter", staleAfter);
     }
 
     public SchedulerConfig withGrpcPort(int p) {
-        return new SchedulerConfig(p, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
+        return new SchedulerConfig(p, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls, reportInterval);
     }
 
     public SchedulerConfig withMetricsPort(int p) {
-        return new SchedulerConfig(grpcPort, p, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
+        return new SchedulerConfig(grpcPort, p, kubernetes, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls, reportInterval);
     }
 
     public SchedulerConfig withKubernetes(String k) {
-        return new SchedulerConfig(grpcPort, metricsPort, k, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
+        return new SchedulerConfig(grpcPort, metricsPort, k, schedulerId, staleAfter, leaderElection, discovery, keda, webhook, grpcTls, reportInterval);
     }
 
     public SchedulerConfig withSchedulerId(String id) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, id, staleAfter, leaderElection, discovery, keda, webhook, grpcTls);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, id, staleAfter, leaderElection, discovery, keda, webhook, grpcTls, reportInterval);
     }
 
     public SchedulerConfig withStaleAfter(String s) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, s, leaderElection, discovery, keda, webhook, grpcTls);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, s, leaderElection, discovery, keda, webhook, grpcTls, reportInterval);
     }
 
     public SchedulerConfig withLeaderElection(LeaderElection l) {
-        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, l, discovery, keda, webhook, grpcTls);
+        return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, l, discovery, keda, webhook, grpcTls, reportInterval);
     }
 
     public SchedulerConfig withGrpcTls(GrpcTls t) {
         return new SchedulerConfig(grpcPort, metricsPort, kubernetes, schedulerId, staleAfter, leaderElection, discovery,
-                keda, webhook, t);
+                keda, webhook, t, reportInterval);
     }
 
     private static int port(String name, int p) {

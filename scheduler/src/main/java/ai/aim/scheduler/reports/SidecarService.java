@@ -32,13 +32,24 @@ public final class SidecarService extends SchedulerServiceGrpc.SchedulerServiceI
 
     private final ReportAggregator aggregator;
     private final String schedulerId;
+    private final int reportIntervalMillis;
     private final ConcurrentHashMap<PodKey, Session> sessions = new ConcurrentHashMap<>();
     private final Counter reports;
     private final Counter rejectedStreams;
 
     public SidecarService(ReportAggregator aggregator, String schedulerId, MeterRegistry registry) {
+        this(aggregator, schedulerId, Duration.ZERO, registry);
+    }
+
+    /**
+     * @param reportInterval the report interval asked of every sidecar in the Welcome ({@link
+     *     Duration#ZERO}: each keeps its own)
+     */
+    public SidecarService(
+            ReportAggregator aggregator, String schedulerId, Duration reportInterval, MeterRegistry registry) {
         this.aggregator = aggregator;
         this.schedulerId = schedulerId;
+        this.reportIntervalMillis = (int) Math.min(Integer.MAX_VALUE, reportInterval.toMillis());
         this.reports = Counter.builder("aim_scheduler_reports_received").description("Load reports received from sidecars").register(registry);
         this.rejectedStreams = Counter.builder("aim_scheduler_streams_rejected").description("Sidecar streams closed for protocol errors").register(registry);
         registry.gauge("aim_scheduler_sidecars_connected", sessions, ConcurrentHashMap::size);
@@ -128,7 +139,9 @@ public final class SidecarService extends SchedulerServiceGrpc.SchedulerServiceI
             if (previous != null && previous != this) {
                 previous.close(Status.ABORTED.withDescription("replaced by a newer stream of the same pod"));
             }
-            send(SchedulerDirective.newBuilder().setWelcome(Welcome.newBuilder().setSchedulerId(schedulerId)));
+            send(SchedulerDirective.newBuilder().setWelcome(Welcome.newBuilder()
+                    .setSchedulerId(schedulerId)
+                    .setReportIntervalMillis(reportIntervalMillis)));
         }
 
         private void ack(DirectiveAck ack) {
