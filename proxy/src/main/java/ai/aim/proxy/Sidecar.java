@@ -26,6 +26,7 @@ import ai.aim.proxy.propagation.PropagationConfig;
 import ai.aim.proxy.slo.SloConfig;
 import ai.aim.proxy.slo.SloConfigException;
 import ai.aim.proxy.slo.SloTracker;
+import ai.aim.proxy.tls.ReloadingCredentials;
 import ai.aim.proxy.tls.ServerTls;
 import ai.aim.proxy.transport.Transport;
 import ai.aim.rocm.TelemetrySnapshot;
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads it starts besides the event loops: the admission consumer, {@code aim-slo-tick} (the
  * SLO interval swapper, once a second), {@code aim-config-watch} (polls the config file's
- * modification time every {@link #WATCH_INTERVAL}), {@code aim-engine-scraper} when engine
+ * modification time, and the TLS files when {@code tls} is set, every {@link #WATCH_INTERVAL}), {@code aim-engine-scraper} when engine
  * signals are enabled (reads the model server's gauges into the admission ring) and {@code
  * aim-scheduler-link} when {@code scheduler} is configured (load reports out, directives in). Thread-safe; {@link #close()} is idempotent.
  */
@@ -122,7 +123,7 @@ public final class Sidecar implements AutoCloseable {
 
   private Sidecar(ProxyConfig cfg, ConfigSource source, Path watched,
       PrometheusMeterRegistry registry, Transport transport, LongSupplier clock,
-      SslContext httpTls, SslContext grpcTls)
+      SslContext httpTls, SslContext grpcTls, ReloadingCredentials credentials)
       throws InterruptedException, IOException {
     this.config = cfg;
     this.source = source;
@@ -214,6 +215,25 @@ public final class Sidecar implements AutoCloseable {
       long ms = WATCH_INTERVAL.toMillis();
       watcher.scheduleWithFixedDelay(this::checkForChange, ms, ms, TimeUnit.MILLISECONDS);
     }
+    if (credentials != null) {
+      // Rotated certificates (cert-manager rewrites the mounted secret) reach new connections.
+      FunctionCounter.builder("aim_tls_reloads", credentials, ReloadingCredentials::reloads)
+          .description("Changes of the listeners' certificate files, by result")
+          .tag("result", "success")
+          .register(this.registry);
+      FunctionCounter.builder("aim_tls_reloads", credentials, ReloadingCredentials::failures)
+          .description("Changes of the listeners' certificate files, by result")
+          .tag("result", "failure")
+          .register(this.registry);
+      long ms = WATCH_INTERVAL.toMillis();
+      watcher.scheduleWithFixedDelay(() -> {
+        try {
+          credentials.reloadIfChanged();
+        } catch (RuntimeException e) {
+          log.warn("TLS certificate check failed", e);
+        }
+      }, ms, ms, TimeUnit.MILLISECONDS);
+    }
     // Last: its directives may arrive at once and use everything above.
     this.link = cfg.scheduler() == null ? null : startLink(cfg);
   }
@@ -235,9 +255,11 @@ public final class Sidecar implements AutoCloseable {
     Objects.requireNonNull(source, "source");
     ProxyConfig cfg = source.load();
     // Read the certificate files before anything starts, so a wrong one is a clean refusal.
-    SslContext httpTls = cfg.tls() == null ? null : ServerTls.http(cfg.tls());
-    SslContext grpcTls = cfg.tls() == null ? null : ServerTls.grpc(cfg.tls());
-    return new Sidecar(cfg, source, watched, registry, transport, clock, httpTls, grpcTls);
+    ReloadingCredentials credentials = cfg.tls() == null ? null : new ReloadingCredentials(cfg.tls());
+    SslContext httpTls = credentials == null ? null : ServerTls.http(credentials);
+    SslContext grpcTls = credentials == null ? null : ServerTls.grpc(credentials);
+    return new Sidecar(cfg, source, watched, registry, transport, clock, httpTls, grpcTls,
+        credentials);
   }
 
   private Priority defaultPriority(String model) {

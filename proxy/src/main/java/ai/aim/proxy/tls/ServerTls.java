@@ -9,6 +9,9 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
+import io.netty.handler.ssl.util.TrustManagerFactoryWrapper;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,10 +38,13 @@ import javax.net.ssl.SSLException;
  * h2-only settings). With {@link ListenerTls#clientCa()} set, both require a client certificate
  * signed by it.
  *
- * <p>The files are read and checked here, once, so that a wrong file stops the sidecar at start-up
- * with a message naming the key and the problem, instead of failing every handshake later: the
- * chain must hold PEM certificates, the key must be unencrypted PEM PKCS#8 and must belong to the
- * first certificate. Stateless; the contexts it returns are thread-safe.
+ * <p>The files are read and checked when the credentials are made ({@link ReloadingCredentials}),
+ * so that a wrong file stops the sidecar at start-up with a message naming the key and the
+ * problem, instead of failing every handshake later: the chain must hold PEM certificates, the key
+ * must be unencrypted PEM PKCS#8 and must belong to the first certificate. The contexts consult
+ * the credentials on each handshake, so files changed later take effect for new connections once
+ * {@link ReloadingCredentials#reloadIfChanged()} has read them. Stateless; the contexts it returns
+ * are thread-safe.
  */
 public final class ServerTls {
 
@@ -49,6 +55,14 @@ public final class ServerTls {
 
   /** The HTTP port's context: TLS 1.2/1.3, ALPN {@code h2} then {@code http/1.1}. */
   public static SslContext http(ListenerTls tls) throws ConfigException {
+    return http(new ReloadingCredentials(tls));
+  }
+
+  /**
+   * The HTTP port's context over credentials that follow their files: each handshake gets the
+   * certificate and client CA current at that moment.
+   */
+  public static SslContext http(ReloadingCredentials tls) throws ConfigException {
     SslContextBuilder b = builder(tls)
         .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
         .applicationProtocolConfig(new ApplicationProtocolConfig(
@@ -58,21 +72,28 @@ public final class ServerTls {
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_2,
             ApplicationProtocolNames.HTTP_1_1));
-    return build(b, tls);
+    return build(b, tls.files());
   }
 
   /** The gRPC port's context (ALPN {@code h2}, the ciphers HTTP/2 allows). */
   public static SslContext grpc(ListenerTls tls) throws ConfigException {
-    return build(GrpcSslContexts.configure(builder(tls)), tls);
+    return grpc(new ReloadingCredentials(tls));
   }
 
-  private static SslContextBuilder builder(ListenerTls tls) throws ConfigException {
-    List<X509Certificate> chain = certificates(tls.certChain(), "tls.certChain");
-    PrivateKey key = privateKey(tls.privateKey(), chain.get(0).getPublicKey());
-    SslContextBuilder b = SslContextBuilder.forServer(key, chain)
+  /** The gRPC port's context over credentials that follow their files. */
+  public static SslContext grpc(ReloadingCredentials tls) throws ConfigException {
+    // The JDK provider asks the key and trust managers on every handshake (OpenSSL's may cache
+    // the key material), which is what lets a rotated certificate take effect.
+    return build(GrpcSslContexts.configure(builder(tls), SslProvider.JDK), tls.files());
+  }
+
+  private static SslContextBuilder builder(ReloadingCredentials tls) {
+    SslContextBuilder b = SslContextBuilder.forServer(new KeyManagerFactoryWrapper(tls.keyManager()))
+        .sslProvider(SslProvider.JDK)
         .protocols("TLSv1.3", "TLSv1.2");
-    if (tls.mutual()) {
-      b.trustManager(certificates(tls.clientCa(), "tls.clientCa")).clientAuth(ClientAuth.REQUIRE);
+    if (tls.files().mutual()) {
+      b.trustManager(new TrustManagerFactoryWrapper(tls.trustManager()))
+          .clientAuth(ClientAuth.REQUIRE);
     }
     return b;
   }

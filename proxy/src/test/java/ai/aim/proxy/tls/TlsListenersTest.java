@@ -123,6 +123,52 @@ class TlsListenersTest {
         .build();
   }
 
+  /** The issuer of the certificate the HTTP port serves to a new connection. */
+  private String servedIssuer() throws Exception {
+    javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+    trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
+        .createSocket("127.0.0.1", sidecar.server().httpPort())) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0])
+          .getIssuerX500Principal().getName();
+    }
+  }
+
+  @Test
+  void aRotatedCertificateIsServedToNewConnectionsWithoutARestart() throws Exception {
+    startSidecar(false);
+    assertThat(servedIssuer()).isEqualTo("CN=aim-test-ca");
+    HttpClient before = client(HttpClient.Version.HTTP_1_1, pki.clientContext(false));
+    assertThat(infer(before).statusCode()).isEqualTo(200);
+
+    TestCertificates next = TestCertificates.other(dir.resolve("next"));
+    java.nio.file.Files.copy(next.serverKey, pki.serverKey, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    java.nio.file.Files.copy(next.serverCert, pki.serverCert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    java.nio.file.attribute.FileTime later =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5));
+    java.nio.file.Files.setLastModifiedTime(pki.serverKey, later);
+    java.nio.file.Files.setLastModifiedTime(pki.serverCert, later);
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+        .until(() -> servedIssuer().equals("CN=aim-other-ca"));
+    HttpClient after = client(HttpClient.Version.HTTP_1_1, next.clientContext(false));
+    assertThat(infer(after).statusCode()).isEqualTo(200);
+    assertThat(sidecar.registry().scrape()).contains("aim_tls_reloads_total{result=\"success\"} 1.0");
+  }
+
   @Test
   void anHttp11ClientIsServedOverTls() throws Exception {
     startSidecar(false);
