@@ -75,7 +75,7 @@ class LoadRunTest {
         assertThat(tenantSent).isEqualTo(plan.size());
         assertThat(r.priorities().get("low").shed()).as("LOW shed at 2.5x capacity").isPositive();
         assertThat(r.priorities().get("low").shedByReason().keySet()).as("the sidecar's reasons, none unknown")
-            .isNotEmpty().isSubsetOf("queue_full", "queue_timeout");
+            .isNotEmpty().isSubsetOf("queue_full", "queue_timeout", "outranked");
         assertThat(r.priorities().get("high").ok()).isPositive();
         long timelineOk = r.timeline().stream().mapToLong(s -> s.ok()[0] + s.ok()[1] + s.ok()[2]).sum();
         long totalOk = r.priorities().values().stream().mapToLong(LoadResult.Group::ok).sum();
