@@ -184,7 +184,7 @@ public final class AdmissionController implements AutoCloseable {
       refuseHere(model, priority, RejectReason.SATURATED, callback);
       return NO_TICKET;
     }
-    ring.get(seq).arrival(seq, model, priority, deadlineNanos, tenant, costTokens, callback, now);
+    ring.get(seq).arrival(model, priority, deadlineNanos, tenant, costTokens, callback, now);
     ring.publish(seq);
     return seq;
   }
@@ -226,9 +226,7 @@ public final class AdmissionController implements AutoCloseable {
       return;
     }
     long seq = ring.next();
-    RingEvent ev = ring.get(seq);
-    ev.kind = RingEvent.CANCEL;
-    ev.ticket = ticket;
+    ring.get(seq).cancellation(ticket);
     ring.publish(seq);
   }
 
@@ -490,10 +488,10 @@ public final class AdmissionController implements AutoCloseable {
       try {
         switch (ev.kind) {
           case RingEvent.ARRIVAL -> core.arrive(
-              ev.ticket, ev.model, ev.priority(), ev.a, ev.tenant, ev.b,
+              sequence, ev.model, ev.priority(), ev.a, ev.tenant, ev.b,
               (AdmissionCallback) ev.target, ev.c, Math.max(now, ev.c));
-          case RingEvent.COMPLETE -> core.complete(ev.ticket, ev.outcome(), ev.a, now);
-          case RingEvent.CANCEL -> core.cancel(ev.ticket, now);
+          case RingEvent.COMPLETE -> core.complete(ev.ticket(), ev.outcome(), ev.a, now);
+          case RingEvent.CANCEL -> core.cancel(ev.ticket(), now);
           case RingEvent.RELOAD -> core.reload((AdmissionConfig) ev.target, now);
           case RingEvent.ENGINE -> core.engineSignal(ev.model, ev.code, ev.kvUsage(), ev.a, now);
           case RingEvent.SNAPSHOT -> snapshotFuture(ev).complete(core.publishSnapshot(now));

@@ -29,6 +29,8 @@ final class AdmissionCore {
   private AdmissionConfig config;
   private final HashMap<String, ModelState> models = new HashMap<>();
   private final ArrayList<ModelState> modelList = new ArrayList<>();
+  /** The model the last look-up found (models are never removed). */
+  private ModelState lastModel;
   private final NodePool pool = new NodePool(1024);
   private final TicketTable tickets = new TicketTable(4096);
   private boolean draining;
@@ -111,7 +113,8 @@ final class AdmissionCore {
    * cancelled one; an unknown (already finished) ticket is ignored.
    */
   void complete(long ticket, Outcome outcome, long upstreamNanos, long now) {
-    Node n = tickets.get(ticket);
+    // One probe of the ticket table finds and removes the ticket.
+    Node n = tickets.remove(ticket);
     if (n == null) {
       unknownTickets++;
       return;
@@ -138,7 +141,7 @@ final class AdmissionCore {
    * dispatched one frees its permit at once.
    */
   void cancel(long ticket, long now) {
-    Node n = tickets.get(ticket);
+    Node n = tickets.remove(ticket);
     if (n == null) {
       unknownTickets++;
       return;
@@ -422,6 +425,7 @@ final class AdmissionCore {
     return n;
   }
 
+  /** Frees the permit of an in-flight node already removed from the ticket table. */
   private void release(Node n) {
     ModelState m = n.model;
     m.inflight--;
@@ -429,13 +433,12 @@ final class AdmissionCore {
     if (n.band.index != 0) {
       m.inflightNonHigh--;
     }
-    tickets.remove(n.ticket);
     pool.release(n);
   }
 
+  /** Unlinks a queued node already removed from the ticket table. */
   private void unqueue(Node n) {
     n.band.remove(n);
-    tickets.remove(n.ticket);
     pool.release(n);
   }
 
@@ -518,12 +521,19 @@ final class AdmissionCore {
   }
 
   private ModelState model(String name, long now) {
-    ModelState m = models.get(name);
+    // Most events name the model of the event before (a sidecar serves one model): comparing with
+    // it skips hashing the name, which a name parsed per request has not cached.
+    ModelState m = lastModel;
+    if (m != null && (m.name == name || m.name.equals(name))) {
+      return m;
+    }
+    m = models.get(name);
     if (m == null) {
       m = new ModelState(name, config.policyFor(name), now);
       models.put(name, m);
       modelList.add(m);
     }
+    lastModel = m;
     return m;
   }
 
