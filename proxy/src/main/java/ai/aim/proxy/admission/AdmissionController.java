@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * for up to 20 us, then blocks on a monitor ({@link SpinThenBlockWaitStrategy}), waking every
  * {@code tickMs} for the timer; once idle it blocks at once and does not spin. The measured idle
  * CPU is in {@code docs/admission.md}.
+ *
+ * <p><b>Batches.</b> The consumer takes at most 256 events per batch: it reads the clock and
+ * checks the timer once per batch and hands the batch's slots back at its end, so a backlog never
+ * holds the whole ring (and refuses every arrival) until it is worked off.
  */
 public final class AdmissionController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdmissionController.class);
@@ -62,6 +66,12 @@ public final class AdmissionController implements AutoCloseable {
   private static final long SPIN_AFTER_WORK_NANOS = 2_000;
 
   private static final long YIELD_AFTER_WORK_NANOS = 20_000;
+
+  /**
+   * Most events the consumer takes as one batch before it hands their slots back to the
+   * producers and reads the clock again (see {@link SpinThenBlockWaitStrategy}).
+   */
+  private static final int MAX_BATCH = 256;
 
   /** How the consumer waits for work. */
   public enum IdleStrategy {
@@ -100,7 +110,7 @@ public final class AdmissionController implements AutoCloseable {
             ? new BusySpinWaitStrategy()
             : new SpinThenBlockWaitStrategy(
                 SPIN_AFTER_WORK_NANOS, YIELD_AFTER_WORK_NANOS, config.tickMillis(),
-                TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS, MAX_BATCH);
     disruptor =
         new Disruptor<>(
             RingEvent::new,

@@ -280,6 +280,10 @@ final class AdmissionCore {
 
   /** Dispatches queued requests of {@code m} while some class may go. */
   private void pump(ModelState m, long now) {
+    // Nothing queued (the common case for a completion): no class to pick from.
+    if (m.queued() == 0) {
+      return;
+    }
     while (!upstreamHeld()) {
       int b = pick(m, now);
       if (b < 0) {
