@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * {@code tickMs} for the timer; once idle it blocks at once and does not spin. The measured idle
  * CPU is in {@code docs/admission.md}.
  *
- * <p><b>Batches.</b> The consumer takes at most 256 events per batch: it reads the clock and
- * checks the timer once per batch and hands the batch's slots back at its end, so a backlog never
- * holds the whole ring (and refuses every arrival) until it is worked off.
+ * <p><b>Batches.</b> With the {@code BLOCKING} idle strategy (the default; {@code BUSY_SPIN} is
+ * only for comparisons and does not bound batches) the consumer takes at most 256 events per
+ * batch: it reads the clock and checks the timer once per batch and hands the batch's slots back
+ * at its end, so a backlog never holds the whole ring (and refuses every arrival) until it is
+ * worked off.
  */
 public final class AdmissionController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdmissionController.class);
