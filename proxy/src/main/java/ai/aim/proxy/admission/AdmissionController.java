@@ -44,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * for up to 20 us, then blocks on a monitor ({@link SpinThenBlockWaitStrategy}), waking every
  * {@code tickMs} for the timer; once idle it blocks at once and does not spin. The measured idle
  * CPU is in {@code docs/admission.md}.
+ *
+ * <p><b>Batches.</b> With the {@code BLOCKING} idle strategy (the default; {@code BUSY_SPIN} is
+ * only for comparisons and does not bound batches) the consumer takes at most 256 events per
+ * batch: it reads the clock and checks the timer once per batch and hands the batch's slots back
+ * at its end, so a backlog never holds the whole ring (and refuses every arrival) until it is
+ * worked off.
  */
 public final class AdmissionController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdmissionController.class);
@@ -62,6 +68,12 @@ public final class AdmissionController implements AutoCloseable {
   private static final long SPIN_AFTER_WORK_NANOS = 2_000;
 
   private static final long YIELD_AFTER_WORK_NANOS = 20_000;
+
+  /**
+   * Most events the consumer takes as one batch before it hands their slots back to the
+   * producers and reads the clock again (see {@link SpinThenBlockWaitStrategy}).
+   */
+  private static final int MAX_BATCH = 256;
 
   /** How the consumer waits for work. */
   public enum IdleStrategy {
@@ -100,7 +112,7 @@ public final class AdmissionController implements AutoCloseable {
             ? new BusySpinWaitStrategy()
             : new SpinThenBlockWaitStrategy(
                 SPIN_AFTER_WORK_NANOS, YIELD_AFTER_WORK_NANOS, config.tickMillis(),
-                TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS, MAX_BATCH);
     disruptor =
         new Disruptor<>(
             RingEvent::new,
@@ -180,8 +192,8 @@ public final class AdmissionController implements AutoCloseable {
     if (deadlineNanos > now) {
       // Refusals that need no decision are made here, without the hops to the admission thread
       // and back (see ArrivalGate).
-      ArrivalGate gate = core.gate(model);
-      if (gate != null) {
+      ArrivalGate gate = gateOf(model);
+      if (gate != null && gate.refusing()) {
         Priority p = priority != null ? priority : config.defaultPriority(model);
         RejectReason r = gate.refusal(p.ordinal());
         if (r != null) {
@@ -198,7 +210,7 @@ public final class AdmissionController implements AutoCloseable {
       refuseHere(model, priority, RejectReason.SATURATED, callback);
       return NO_TICKET;
     }
-    ring.get(seq).arrival(seq, model, priority, deadlineNanos, tenant, costTokens, callback, now);
+    ring.get(seq).arrival(model, priority, deadlineNanos, tenant, costTokens, callback, now);
     ring.publish(seq);
     return seq;
   }
@@ -240,9 +252,7 @@ public final class AdmissionController implements AutoCloseable {
       return;
     }
     long seq = ring.next();
-    RingEvent ev = ring.get(seq);
-    ev.kind = RingEvent.CANCEL;
-    ev.ticket = ticket;
+    ring.get(seq).cancellation(ticket);
     ring.publish(seq);
   }
 
@@ -440,6 +450,24 @@ public final class AdmissionController implements AutoCloseable {
     }
   }
 
+  /** A model's gate and its name: immutable, so a racy read sees a whole one. */
+  private record CachedGate(String model, ArrivalGate gate) {}
+
+  /** The gate last looked up by any producer: most requests name the model of the one before. */
+  private CachedGate lastGate;
+
+  private ArrivalGate gateOf(String model) {
+    CachedGate c = lastGate;
+    if (c != null && (c.model() == model || c.model().equals(model))) {
+      return c.gate();
+    }
+    ArrivalGate g = core.gate(model);
+    if (g != null) {
+      lastGate = new CachedGate(model, g);
+    }
+    return g;
+  }
+
   /** The admission thread, once started (for CPU accounting). */
   Thread consumerThread() {
     return consumerThread;
@@ -504,10 +532,10 @@ public final class AdmissionController implements AutoCloseable {
       try {
         switch (ev.kind) {
           case RingEvent.ARRIVAL -> core.arrive(
-              ev.ticket, ev.model, ev.priority(), ev.a, ev.tenant, ev.b,
+              sequence, ev.model, ev.priority(), ev.a, ev.tenant, ev.b,
               (AdmissionCallback) ev.target, ev.c, Math.max(now, ev.c));
-          case RingEvent.COMPLETE -> core.complete(ev.ticket, ev.outcome(), ev.a, now);
-          case RingEvent.CANCEL -> core.cancel(ev.ticket, now);
+          case RingEvent.COMPLETE -> core.complete(ev.ticket(), ev.outcome(), ev.a, now);
+          case RingEvent.CANCEL -> core.cancel(ev.ticket(), now);
           case RingEvent.RELOAD -> core.reload((AdmissionConfig) ev.target, now);
           case RingEvent.ENGINE -> core.engineSignal(ev.model, ev.code, ev.kvUsage(), ev.a, now);
           case RingEvent.SNAPSHOT -> snapshotFuture(ev).complete(core.publishSnapshot(now));

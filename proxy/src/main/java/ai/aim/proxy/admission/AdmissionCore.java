@@ -32,6 +32,8 @@ final class AdmissionCore {
   private final ArrayList<ModelState> modelList = new ArrayList<>();
   /** Each model's arrival gate, for producers ({@link #gate}); written on the admission thread. */
   private final ConcurrentHashMap<String, ArrivalGate> gates = new ConcurrentHashMap<>();
+  /** The model the last look-up found (models are never removed). */
+  private ModelState lastModel;
   private final NodePool pool = new NodePool(1024);
   private final TicketTable tickets = new TicketTable(4096);
   private boolean draining;
@@ -119,7 +121,8 @@ final class AdmissionCore {
    * cancelled one; an unknown (already finished) ticket is ignored.
    */
   void complete(long ticket, Outcome outcome, long upstreamNanos, long now) {
-    Node n = tickets.get(ticket);
+    // One probe of the ticket table finds and removes the ticket.
+    Node n = tickets.remove(ticket);
     if (n == null) {
       unknownTickets++;
       return;
@@ -146,7 +149,7 @@ final class AdmissionCore {
    * dispatched one frees its permit at once.
    */
   void cancel(long ticket, long now) {
-    Node n = tickets.get(ticket);
+    Node n = tickets.remove(ticket);
     if (n == null) {
       unknownTickets++;
       return;
@@ -285,6 +288,10 @@ final class AdmissionCore {
 
   /** Dispatches queued requests of {@code m} while some class may go. */
   private void pump(ModelState m, long now) {
+    // Nothing queued (the common case for a completion): no class to pick from.
+    if (m.queued() == 0) {
+      return;
+    }
     while (!upstreamHeld()) {
       int b = pick(m, now);
       if (b < 0) {
@@ -456,6 +463,7 @@ final class AdmissionCore {
     return n;
   }
 
+  /** Frees the permit of an in-flight node already removed from the ticket table. */
   private void release(Node n) {
     ModelState m = n.model;
     m.inflight--;
@@ -463,13 +471,12 @@ final class AdmissionCore {
     if (n.band.index != 0) {
       m.inflightNonHigh--;
     }
-    tickets.remove(n.ticket);
     pool.release(n);
   }
 
+  /** Unlinks a queued node already removed from the ticket table. */
   private void unqueue(Node n) {
     n.band.remove(n);
-    tickets.remove(n.ticket);
     pool.release(n);
   }
 
@@ -553,13 +560,20 @@ final class AdmissionCore {
   }
 
   private ModelState model(String name, long now) {
-    ModelState m = models.get(name);
+    // Most events name the model of the event before (a sidecar serves one model): comparing with
+    // it skips hashing the name, which a name parsed per request has not cached.
+    ModelState m = lastModel;
+    if (m != null && (m.name == name || m.name.equals(name))) {
+      return m;
+    }
+    m = models.get(name);
     if (m == null) {
       m = new ModelState(name, config.policyFor(name), now);
       models.put(name, m);
       modelList.add(m);
       gates.put(name, m.gate);
     }
+    lastModel = m;
     return m;
   }
 

@@ -25,11 +25,18 @@ final class ArrivalGate {
 
   /** Per class: 0 to let arrivals through to the core, else 1 + the refusal's ordinal. */
   private final AtomicIntegerArray refuse = new AtomicIntegerArray(3);
+  /** Bit {@code b} set while class {@code b} refuses: one read for the common case, none. */
+  private volatile int refusingClasses;
   /** Refusals made by producers, by class x reason. */
   private final AtomicLongArray refused = new AtomicLongArray(3 * REASONS.length);
   // Admission thread only: what was last written and last folded.
   private final int[] written = new int[3];
   private final long[] folded = new long[3 * REASONS.length];
+
+  /** Whether any class refuses at the gate now. */
+  boolean refusing() {
+    return refusingClasses != 0;
+  }
 
   /** The refusal an arrival of class {@code b} gets now, or {@code null} to go to the core. */
   RejectReason refusal(int b) {
@@ -48,6 +55,7 @@ final class ArrivalGate {
     if (written[b] != r) {
       written[b] = r;
       refuse.set(b, r);
+      refusingClasses = r == 0 ? refusingClasses & ~(1 << b) : refusingClasses | (1 << b);
     }
   }
 

@@ -7,19 +7,22 @@ import ai.aim.proxy.metrics.Outcome;
  * and publishes; the consumer copies them out, acts, and clears the references so that no request
  * stays reachable from the ring.
  *
- * <p>The fields are shared between kinds so that a slot is 64 bytes (12-byte header, two ints,
- * four longs, three compressed references): the consumer reads one or two cache lines per event
- * instead of two or three, which matters when the ring is long and the slots are cold. What each
- * field holds per kind:
+ * <p>The fields are shared between kinds so that a slot is 56 bytes (12-byte header, two ints,
+ * three longs, three compressed references): every event crosses from a producer's core to the
+ * consumer's, so the bytes per slot are what the consumer waits for when the ring is long and
+ * its slots are cold. An arrival's ticket is its ring sequence, which the consumer is handed
+ * anyway, so it is not stored. What each field holds per kind:
  *
  * <pre>
- * kind      ticket  a                b        c        code               model  tenant  target
- * ARRIVAL   ticket  deadline         cost     arrival  priority or -1     model  tenant  callback
- * COMPLETE  ticket  upstream nanos   -        -        outcome ordinal    -      -       -
- * CANCEL    ticket  -                -        -        -                  -      -       -
- * RELOAD    -       -                -        -        -                  -      -       config
- * ENGINE    -       sampled at       kv bits  -        waiting requests   model  -       -
- * SNAPSHOT  -       -                -        -        -                  -      -       future
+ * kind      a                b        c        code               model  tenant  target
+ * ARRIVAL   deadline         cost     arrival  priority or -1     model  tenant  callback
+ * COMPLETE  upstream nanos   ticket   -        outcome ordinal    -      -       -
+ * CANCEL    -                ticket   -        -                  -      -       -
+ * RELOAD    -                -        -        -                  -      -       config
+ * ENGINE    sampled at       kv bits  -        waiting requests   model  -       -
+ * LIMIT     expires at       -        -        limit              model  -       -
+ * SNAPSHOT  -                -        -        -                  -      -       future
+ * UPSTREAM  -                -        -        ready (1) or not   -      -       -
  * </pre>
  */
 final class RingEvent {
@@ -40,7 +43,6 @@ final class RingEvent {
 
   int kind;
   int code;
-  long ticket;
   long a;
   long b;
   long c;
@@ -49,7 +51,6 @@ final class RingEvent {
   Object target;
 
   void arrival(
-      long ticket,
       String model,
       Priority priority,
       long deadline,
@@ -58,7 +59,6 @@ final class RingEvent {
       AdmissionCallback callback,
       long arrivalNanos) {
     this.kind = ARRIVAL;
-    this.ticket = ticket;
     this.model = model;
     this.code = priority == null ? -1 : priority.ordinal();
     this.a = deadline;
@@ -70,9 +70,19 @@ final class RingEvent {
 
   void completion(long ticket, Outcome outcome, long upstreamNanos) {
     this.kind = COMPLETE;
-    this.ticket = ticket;
+    this.b = ticket;
     this.code = outcome.ordinal();
     this.a = upstreamNanos;
+  }
+
+  void cancellation(long ticket) {
+    this.kind = CANCEL;
+    this.b = ticket;
+  }
+
+  /** The ticket of a {@code COMPLETE} or {@code CANCEL}. */
+  long ticket() {
+    return b;
   }
 
   void engine(String model, int waiting, double kvUsage, long sampledAt) {
@@ -97,11 +107,16 @@ final class RingEvent {
     return Double.longBitsToDouble(b);
   }
 
-  /** Drops the references to request objects; the numbers are overwritten by the next use. */
+  /**
+   * Drops the references to request objects; the numbers are overwritten by the next use. A slot
+   * whose references are already null (completions, cancellations) is not written: the write
+   * would only make the producer that reuses the slot fetch it back from this core.
+   */
   void clear() {
-    kind = 0;
-    model = null;
-    tenant = null;
-    target = null;
+    if (model != null || tenant != null || target != null) {
+      model = null;
+      tenant = null;
+      target = null;
+    }
   }
 }

@@ -25,6 +25,16 @@ import java.util.concurrent.TimeUnit;
  * cursor and does not sleep, or the producer sees {@code sleeping} and notifies under the monitor,
  * which it can only take once the consumer waits.
  *
+ * <p><b>Batches.</b> {@link #waitFor} reports at most {@code maxBatch} sequences as available, so
+ * the consumer takes a bounded batch, hands its slots back to the producers and reads the clock
+ * again after at most that many events. Without a bound a consumer that fell behind took the whole
+ * ring as one batch: the producers found the ring full (refusing arrivals) until its last event
+ * was done, then the consumer found the ring nearly empty, so the two sides took turns instead of
+ * working at once, and the batch's clock reading grew milliseconds old. The bound is applied here
+ * rather than with the Disruptor's own batch limit because the barrier checks every slot up to the
+ * sequence this returns for publication: with the ring's cursor returned, a consumer behind by a
+ * whole ring would scan tens of thousands of flags for each short batch.
+ *
  * <p>{@link #waitFor} is called by the one consumer thread only; {@link #signalAllWhenBlocking}
  * by any producer.
  */
@@ -36,6 +46,7 @@ final class SpinThenBlockWaitStrategy implements WaitStrategy {
   private final long spinNanos;
   private final long yieldNanos;
   private final long timeoutNanos;
+  private final long maxBatch;
   private volatile boolean sleeping;
   /** Consumer thread only: the last wait ended in a timeout, so there is no burst to expect. */
   private boolean idle;
@@ -46,12 +57,25 @@ final class SpinThenBlockWaitStrategy implements WaitStrategy {
    * @param timeout how long one blocking wait lasts before {@link TimeoutException}
    */
   SpinThenBlockWaitStrategy(long spinNanos, long yieldNanos, long timeout, TimeUnit unit) {
+    this(spinNanos, yieldNanos, timeout, unit, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param spinNanos how long to busy-spin after work before yielding
+   * @param yieldNanos how long to yield the CPU (still runnable) before blocking
+   * @param timeout how long one blocking wait lasts before {@link TimeoutException}
+   * @param maxBatch most sequences one {@link #waitFor} reports available
+   */
+  SpinThenBlockWaitStrategy(
+      long spinNanos, long yieldNanos, long timeout, TimeUnit unit, int maxBatch) {
     Checks.atLeast("spinNanos", spinNanos, 0);
     Checks.atLeast("yieldNanos", yieldNanos, 0);
     Checks.atLeast("timeout", timeout, 1);
+    Checks.atLeast("maxBatch", maxBatch, 1);
     this.spinNanos = spinNanos;
     this.yieldNanos = yieldNanos;
     this.timeoutNanos = unit.toNanos(timeout);
+    this.maxBatch = maxBatch;
   }
 
   @Override
@@ -61,12 +85,12 @@ final class SpinThenBlockWaitStrategy implements WaitStrategy {
     long available;
     if ((available = dependentSequence.get()) >= sequence) {
       idle = false;
-      return available;
+      return bounded(sequence, available);
     }
     if (!idle) {
       available = spinThenYield(sequence, dependentSequence, barrier);
       if (available >= sequence) {
-        return available;
+        return bounded(sequence, available);
       }
     }
     if (cursor.get() < sequence) {
@@ -78,7 +102,12 @@ final class SpinThenBlockWaitStrategy implements WaitStrategy {
       barrier.checkAlert();
       Thread.onSpinWait();
     }
-    return available;
+    return bounded(sequence, available);
+  }
+
+  /** {@code available}, or fewer so that at most {@code maxBatch} sequences from {@code sequence}. */
+  private long bounded(long sequence, long available) {
+    return available - sequence >= maxBatch ? sequence + maxBatch - 1 : available;
   }
 
   private long spinThenYield(long sequence, Sequence dependentSequence, SequenceBarrier barrier)

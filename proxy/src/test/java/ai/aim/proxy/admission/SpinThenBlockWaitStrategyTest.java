@@ -73,6 +73,24 @@ class SpinThenBlockWaitStrategyTest {
   }
 
   @Test
+  void aWaitReportsAtMostMaxBatchSequencesSoTheConsumerHandsSlotsBackInBoundedBatches()
+      throws Exception {
+    SpinThenBlockWaitStrategy s =
+        new SpinThenBlockWaitStrategy(1_000, 1_000, 1, TimeUnit.MINUTES, 16);
+    cursor.set(1_000);
+
+    assertThat(s.waitFor(2, cursor, cursor, barrier)).isEqualTo(17);
+    assertThat(s.waitFor(990, cursor, cursor, barrier)).isEqualTo(1_000);
+  }
+
+  @Test
+  void aBatchBoundBelowOneIsRefusedWithTheExpectedRange() {
+    assertThatThrownBy(() -> new SpinThenBlockWaitStrategy(0, 0, 1, TimeUnit.MILLISECONDS, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxBatch");
+  }
+
+  @Test
   void anIdleBlockedConsumerIsWokenByThePublishThatSignals() throws Exception {
     SpinThenBlockWaitStrategy s = new SpinThenBlockWaitStrategy(1_000, 1_000, 50, TimeUnit.MILLISECONDS);
     AtomicReference<Thread> waiter = new AtomicReference<>();
