@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  *       the pod's grace period is raised to cover the drain timeout.
  *   <li>A ConfigMap named by the annotation {@code aim.ai/sidecar-config} is mounted as the
  *       sidecar's config file; without it the sidecar runs on its flags and built-in defaults.
+ *   <li>A {@code kubernetes.io/tls} Secret named by {@code aim.ai/sidecar-tls-secret} is mounted
+ *       (whole, so the kubelet's updates reach the files and the sidecar serves a rotated
+ *       certificate without a restart) and turns on TLS on the sidecar's HTTP and gRPC ports;
+ *       with {@code aim.ai/sidecar-tls-client-auth: "true"} clients must also present a
+ *       certificate signed by the Secret's {@code ca.crt}.
  * </ul>
  *
  * <p>Idempotent: a pod that already has the sidecar (or the {@code aim.ai/injected} annotation) is
@@ -43,6 +48,10 @@ public final class SidecarInjector {
   public static final String INJECTED_ANNOTATION = "aim.ai/injected";
   /** Names a ConfigMap in the pod's namespace holding {@code sidecar.yaml}. */
   public static final String CONFIG_ANNOTATION = "aim.ai/sidecar-config";
+  /** Names a {@code kubernetes.io/tls} Secret in the pod's namespace: TLS on the sidecar's ports. */
+  public static final String TLS_SECRET_ANNOTATION = "aim.ai/sidecar-tls-secret";
+  /** {@code "true"}: clients must present a certificate signed by the Secret's {@code ca.crt}. */
+  public static final String TLS_CLIENT_AUTH_ANNOTATION = "aim.ai/sidecar-tls-client-auth";
   /** Default priority for the model's requests: {@code high|medium|low}. */
   public static final String PRIORITY_ANNOTATION = "aim.ai/default-priority";
   /** Label on injected pods, selected by the chart's PodMonitor. */
@@ -52,6 +61,8 @@ public final class SidecarInjector {
   static final String TMP_VOLUME = "aim-sidecar-tmp";
   static final String CONFIG_VOLUME = "aim-sidecar-config";
   static final String CONFIG_DIR = "/etc/aim/sidecar";
+  static final String TLS_VOLUME = "aim-sidecar-tls";
+  static final String TLS_DIR = "/etc/aim/tls";
 
   private static final Pattern DNS_1123 = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -94,6 +105,18 @@ public final class SidecarInjector {
     if (!configMap.isEmpty() && (configMap.length() > 253 || !DNS_1123.matcher(configMap).matches())) {
       return new Refuse(CONFIG_ANNOTATION + ": \"" + configMap + "\" (expected: a ConfigMap name)");
     }
+    String tlsSecret = annotations.path(TLS_SECRET_ANNOTATION).asText("");
+    if (!tlsSecret.isEmpty() && (tlsSecret.length() > 253 || !DNS_1123.matcher(tlsSecret).matches())) {
+      return new Refuse(TLS_SECRET_ANNOTATION + ": \"" + tlsSecret + "\" (expected: a Secret name)");
+    }
+    String clientAuth = annotations.path(TLS_CLIENT_AUTH_ANNOTATION).asText("");
+    if (!clientAuth.isEmpty() && !clientAuth.equals("true") && !clientAuth.equals("false")) {
+      return new Refuse(TLS_CLIENT_AUTH_ANNOTATION + ": \"" + clientAuth + "\" (expected: true|false)");
+    }
+    if (clientAuth.equals("true") && tlsSecret.isEmpty()) {
+      return new Refuse(TLS_CLIENT_AUTH_ANNOTATION + ": \"true\" without " + TLS_SECRET_ANNOTATION
+          + " (expected: a TLS Secret whose ca.crt signs the client certificates)");
+    }
     String priority = annotations.path(PRIORITY_ANNOTATION).asText("");
     if (!priority.isEmpty() && !List.of("high", "medium", "low").contains(priority.toLowerCase())) {
       return new Refuse(PRIORITY_ANNOTATION + ": \"" + priority + "\" (expected: high|medium|low)");
@@ -135,7 +158,8 @@ public final class SidecarInjector {
       newContainers.add(i == modelIndex ? model : containers.get(i));
     }
     String modelName = pod.path("metadata").path("labels").path("serving.kserve.io/inferenceservice").asText("");
-    newContainers.add(sidecar(httpPort, grpcPort, takenPorts, configMap, modelName, priority.toLowerCase()));
+    newContainers.add(sidecar(httpPort, grpcPort, takenPorts, configMap, modelName, priority.toLowerCase(),
+        tlsSecret, clientAuth.equals("true")));
 
     ArrayNode volumes = pod.path("spec").path("volumes").isArray()
         ? ((ArrayNode) pod.path("spec").path("volumes")).deepCopy()
@@ -144,6 +168,12 @@ public final class SidecarInjector {
     if (!configMap.isEmpty()) {
       ObjectNode v = volumes.addObject().put("name", CONFIG_VOLUME);
       v.putObject("configMap").put("name", configMap);
+    }
+    if (!tlsSecret.isEmpty()) {
+      ObjectNode v = volumes.addObject().put("name", TLS_VOLUME);
+      // Default file mode (0644): the sidecar runs as a non-root user without an fsGroup, and is
+      // the only container that mounts the Secret.
+      v.putObject("secret").put("secretName", tlsSecret);
     }
 
     ObjectNode labels = pod.path("metadata").path("labels").isObject()
@@ -222,7 +252,7 @@ public final class SidecarInjector {
   }
 
   private ObjectNode sidecar(int httpPort, int grpcPort, List<JsonNode> takenPorts, String configMap,
-      String modelName, String priority) {
+      String modelName, String priority, String tlsSecret, boolean clientAuth) {
     ObjectNode c = JSON.objectNode();
     c.put("name", SIDECAR_NAME);
     c.put("image", settings.sidecarImage());
@@ -239,6 +269,13 @@ public final class SidecarInjector {
     }
     if (!configMap.isEmpty()) {
       args.add("--config=" + CONFIG_DIR + "/sidecar.yaml");
+    }
+    if (!tlsSecret.isEmpty()) {
+      args.add("--tls-cert=" + TLS_DIR + "/tls.crt");
+      args.add("--tls-key=" + TLS_DIR + "/tls.key");
+      if (clientAuth) {
+        args.add("--tls-client-ca=" + TLS_DIR + "/ca.crt");
+      }
     }
     ArrayNode ports = c.putArray("ports");
     boolean sawHttp = false;
@@ -294,6 +331,10 @@ public final class SidecarInjector {
     mounts.addObject().put("name", TMP_VOLUME).put("mountPath", "/tmp");
     if (!configMap.isEmpty()) {
       mounts.addObject().put("name", CONFIG_VOLUME).put("mountPath", CONFIG_DIR).put("readOnly", true);
+    }
+    if (!tlsSecret.isEmpty()) {
+      // The whole directory, not subPath files: only then does the kubelet update them in place.
+      mounts.addObject().put("name", TLS_VOLUME).put("mountPath", TLS_DIR).put("readOnly", true);
     }
     return c;
   }

@@ -110,6 +110,49 @@ class AdmissionReviewHandlerTest {
   }
 
   @Test
+  void mountsANamedTlsSecretAndTurnsOnTlsWithClientAuthWhenAsked() throws IOException {
+    ObjectNode pod = (ObjectNode) predictorPod();
+    ObjectNode annotations = (ObjectNode) pod.path("metadata").path("annotations");
+    annotations.put("aim.ai/sidecar-tls-secret", "llama-tls");
+    JsonNode patched = applyPatch(pod, review(pod));
+    JsonNode sidecar = patched.path("spec").path("containers").get(1);
+    assertThat(texts(sidecar.path("args")))
+        .contains("--tls-cert=/etc/aim/tls/tls.crt", "--tls-key=/etc/aim/tls/tls.key")
+        .noneMatch(a -> a.startsWith("--tls-client-ca"));
+    assertThat(patched.path("spec").path("volumes").toString())
+        .contains("\"secret\":{\"secretName\":\"llama-tls\"");
+    JsonNode mount = null;
+    for (JsonNode m : sidecar.path("volumeMounts")) {
+      if (m.path("mountPath").asText().equals("/etc/aim/tls")) {
+        mount = m;
+      }
+    }
+    assertThat(mount).as("the secret mounted as a directory").isNotNull();
+    assertThat(mount.has("subPath")).as("subPath files are never updated by the kubelet").isFalse();
+
+    ObjectNode mutual = (ObjectNode) predictorPod();
+    ((ObjectNode) mutual.path("metadata").path("annotations"))
+        .put("aim.ai/sidecar-tls-secret", "llama-tls").put("aim.ai/sidecar-tls-client-auth", "true");
+    JsonNode mutualSidecar = applyPatch(mutual, review(mutual)).path("spec").path("containers").get(1);
+    assertThat(texts(mutualSidecar.path("args"))).contains("--tls-client-ca=/etc/aim/tls/ca.crt");
+  }
+
+  @Test
+  void refusesClientAuthWithoutATlsSecretAndABadSecretName() throws IOException {
+    ObjectNode pod = (ObjectNode) predictorPod();
+    ((ObjectNode) pod.path("metadata").path("annotations")).put("aim.ai/sidecar-tls-client-auth", "true");
+    JsonNode response = review(pod);
+    assertThat(response.path("response").path("allowed").asBoolean()).isFalse();
+    assertThat(response.path("response").path("status").path("message").asText())
+        .contains("aim.ai/sidecar-tls-client-auth").contains("aim.ai/sidecar-tls-secret");
+
+    ObjectNode bad = (ObjectNode) predictorPod();
+    ((ObjectNode) bad.path("metadata").path("annotations")).put("aim.ai/sidecar-tls-secret", "Not_A_Name");
+    assertThat(review(bad).path("response").path("status").path("message").asText())
+        .contains("aim.ai/sidecar-tls-secret").contains("expected: a Secret name");
+  }
+
+  @Test
   void injectsDefaultPortsWhenTheModelContainerDeclaresNone() throws IOException {
     ObjectNode pod = (ObjectNode) predictorPod();
     ObjectNode model = (ObjectNode) pod.path("spec").path("containers").get(0);
