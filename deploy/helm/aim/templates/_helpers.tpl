@@ -64,3 +64,8 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* The ClusterTriggerAuthentication holding KEDA's client certificate towards the scheduler. */}}
+{{- define "aim.keda.triggerAuthentication" -}}
+{{- printf "%s-keda-client" (include "aim.scheduler.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

@@ -69,7 +69,7 @@ public record SchedulerConfig(
         Durations.parse("staleAfter", staleAfter);
         leaderElection = leaderElection == null ? new LeaderElection(null, null, null, null, null, null) : leaderElection;
         discovery = discovery == null ? new Discovery(null, null) : discovery;
-        keda = keda == null ? new Keda(null, null) : keda;
+        keda = keda == null ? new Keda(null, null, null) : keda;
         webhook = webhook == null ? MissingNode.getInstance() : webhook;
         grpcTls = grpcTls == null || grpcTls.certChain() == null && grpcTls.privateKey() == null
                 && grpcTls.clientCa() == null ? null : grpcTls;
@@ -210,10 +210,25 @@ public record SchedulerConfig(
      * written into generated ScaledObjects. Empty = the environment variable, then the built-in
      * default.
      */
-    public record Keda(String scalerAddress, String prometheusServerAddress) {
+    /**
+     * @param clusterTriggerAuthentication the name of a KEDA ClusterTriggerAuthentication that
+     *     holds the client certificate (and CA) KEDA presents to the scheduler's gRPC port; set when
+     *     that port requires mutual TLS, empty otherwise
+     */
+    public record Keda(String scalerAddress, String prometheusServerAddress, String clusterTriggerAuthentication) {
+        public Keda(String scalerAddress, String prometheusServerAddress) {
+            this(scalerAddress, prometheusServerAddress, null);
+        }
+
         public Keda {
             scalerAddress = scalerAddress == null ? "" : scalerAddress.trim();
             prometheusServerAddress = prometheusServerAddress == null ? "" : prometheusServerAddress.trim();
+            clusterTriggerAuthentication = clusterTriggerAuthentication == null ? "" : clusterTriggerAuthentication.trim();
+            if (!clusterTriggerAuthentication.isEmpty()
+                    && !clusterTriggerAuthentication.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+                throw new IllegalArgumentException("keda.clusterTriggerAuthentication: '" + clusterTriggerAuthentication
+                        + "' (expected: the name of a ClusterTriggerAuthentication)");
+            }
             if (!scalerAddress.isEmpty() && !scalerAddress.matches("[^:/\\s]+:\\d{1,5}")) {
                 throw new IllegalArgumentException("keda.scalerAddress: '" + scalerAddress + "' (expected: host:port)");
             }

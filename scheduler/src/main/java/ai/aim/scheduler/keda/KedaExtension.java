@@ -48,7 +48,8 @@ public final class KedaExtension implements SchedulerExtension {
                           env("AIM_KEDA_SCALER_ADDRESS", "aim-scheduler.aim-system.svc:" + context.config().grpcPort())),
                       or(context.config().keda().prometheusServerAddress(),
                           env("AIM_PROMETHEUS_ADDRESS", "http://prometheus-operated.monitoring.svc:9090")),
-                      null);
+                      null,
+                      context.config().keda().clusterTriggerAuthentication());
               ScaledObjectReconciler reconciler =
                   new ScaledObjectReconciler(
                       client,

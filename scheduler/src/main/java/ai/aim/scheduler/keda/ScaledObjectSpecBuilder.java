@@ -52,9 +52,16 @@ final class ScaledObjectSpecBuilder {
     if (s.minReplicas() == 0) {
       external.put(ScalerMetadata.IDLE, s.idleBeforeScaleToZero().toSeconds() + "s");
     }
-    triggers.add(
+    Map<String, Object> schedulerTrigger =
         map("type", "external-push", "name", TRIGGER_SCHEDULER, "metricType", "AverageValue",
-            "metadata", external));
+            "metadata", external);
+    if (!cfg.clusterTriggerAuthentication().isEmpty()) {
+      // KEDA reads caCert, tlsClientCert and tlsClientKey from it for the gRPC connection.
+      schedulerTrigger.put(
+          "authenticationRef",
+          map("name", cfg.clusterTriggerAuthentication(), "kind", "ClusterTriggerAuthentication"));
+    }
+    triggers.add(schedulerTrigger);
     if (s.prometheusFallback()) {
       Map<String, Object> prom = new LinkedHashMap<>();
       prom.put("serverAddress", cfg.prometheusServerAddress());

@@ -146,6 +146,27 @@ class HelmChartTest {
   }
 
   @Test
+  void aKedaClientSecretGivesAClusterTriggerAuthenticationThatTheSchedulerConfigNames() throws IOException {
+    assertThat(kinds(render(Map.of()))).doesNotContain("ClusterTriggerAuthentication");
+
+    List<HasMetadata> objects = render(Map.of("keda.clientTlsSecret", "keda-aim-client"));
+    GenericKubernetesResource auth = objects.stream()
+        .filter(o -> o.getKind().equals("ClusterTriggerAuthentication"))
+        .map(GenericKubernetesResource.class::cast).findFirst().orElseThrow();
+    assertThat(auth.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
+    String refs = auth.get("spec", "secretTargetRef").toString();
+    assertThat(refs).contains("parameter=caCert", "parameter=tlsClientCert", "parameter=tlsClientKey",
+        "name=keda-aim-client", "key=ca.crt", "key=tls.crt", "key=tls.key");
+
+    ConfigMap config = configMap(objects, "scheduler.yaml");
+    Path file = Files.createTempFile("scheduler", ".yaml");
+    Files.writeString(file, config.getData().get("scheduler.yaml"));
+    SchedulerConfig parsed = SchedulerConfig.load(file);
+    Files.delete(file);
+    assertThat(parsed.keda().clusterTriggerAuthentication()).isEqualTo(auth.getMetadata().getName());
+  }
+
+  @Test
   void rendersNonDefaultValues() throws IOException {
     List<HasMetadata> objects = render(Map.of(
         "webhook.certManager.enabled", "true",

@@ -39,6 +39,23 @@ class ScaledObjectSpecBuilderTest {
   }
 
   @Test
+  void theSchedulerTriggerRefersToTheClusterTriggerAuthenticationWhenOneIsConfigured() {
+    AutoscalingAnnotations.Parsed p = AutoscalingAnnotations.parse("llama", annotations());
+    Map<String, Object> spec =
+        ScaledObjectSpecBuilder.spec(
+            "ml", "llama", p.spec().orElseThrow(),
+            new ScaledObjectConfig(
+                "aim-scheduler.aim-system.svc:9090", "http://prometheus.monitoring.svc:9090", null,
+                "aim-scheduler-client"));
+    List<Map<String, Object>> triggers = triggers(spec);
+    assertThat(triggers.get(0))
+        .containsEntry("authenticationRef",
+            Map.of("name", "aim-scheduler-client", "kind", "ClusterTriggerAuthentication"));
+    assertThat(triggers.get(1)).as("the Prometheus fallback is not the scheduler").doesNotContainKey("authenticationRef");
+    assertThat(triggers(build(annotations())).get(0)).doesNotContainKey("authenticationRef");
+  }
+
+  @Test
   void defaultsTargetThePredictorDeploymentWithThePushTriggerAndAPrometheusFallback() {
     Map<String, Object> spec = build(annotations());
 
