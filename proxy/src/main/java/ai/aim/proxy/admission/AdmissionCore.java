@@ -84,22 +84,17 @@ final class AdmissionCore {
       return;
     }
     int b = band.index;
-    if (band.depth == 0 && !upstreamHeld() && m.canDispatch(b)) {
+    if (dispatchesNow(m, band)) {
       Node n = newNode(ticket, m, band, tenant, cost, deadline, arrivalNanos, callback);
       dispatch(n, now);
       return;
     }
-    PriorityPolicy pp = m.policy.priorities().get(b);
-    if (band.depth >= pp.maxQueue()) {
-      // A full queue behind a saturated model server says so: the cause is the engine, not load
-      // this sidecar sees.
-      band.overflowAt = now;
-      reject(m, band, ticket, callback,
-          m.heldByEngine(b) ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_FULL);
-      return;
-    }
-    if (outranked(m, b, now)) {
-      reject(m, band, ticket, callback, RejectReason.OUTRANKED);
+    RejectReason refusal = queueRefusal(m, band, now);
+    if (refusal != null) {
+      if (refusal != RejectReason.OUTRANKED) {
+        band.overflowAt = now;
+      }
+      reject(m, band, ticket, callback, refusal);
       return;
     }
     if (deadline != AdmissionController.NO_DEADLINE && unmeetable(m, b, deadline, now)) {
@@ -621,13 +616,23 @@ final class AdmissionCore {
    * needs the request to decide.
    */
   private RejectReason gateRefusal(ModelState m, int b, long now) {
-    if (draining) {
-      return null;
-    }
     Band band = m.bands[b];
-    if (band.depth == 0 && !upstreamHeld() && m.canDispatch(b)) {
-      return null;
-    }
+    return draining || dispatchesNow(m, band) ? null : queueRefusal(m, band, now);
+  }
+
+  /** Whether an arrival in {@code band} is dispatched at once (nothing queued ahead, a permit). */
+  private boolean dispatchesNow(ModelState m, Band band) {
+    return band.depth == 0 && !upstreamHeld() && m.canDispatch(band.index);
+  }
+
+  /**
+   * Why an arrival that cannot be dispatched at once is refused instead of queued, or {@code
+   * null} when it queues: its class's queue is full (a full queue behind a saturated model server
+   * says so, since the cause is the engine, not load this sidecar sees), or it would queue behind
+   * an overflowing higher class.
+   */
+  private RejectReason queueRefusal(ModelState m, Band band, long now) {
+    int b = band.index;
     if (band.depth >= m.policy.priorities().get(b).maxQueue()) {
       return m.heldByEngine(b) ? RejectReason.ENGINE_SATURATED : RejectReason.QUEUE_FULL;
     }

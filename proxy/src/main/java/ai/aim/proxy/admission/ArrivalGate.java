@@ -29,8 +29,7 @@ final class ArrivalGate {
   private volatile int refusingClasses;
   /** Refusals made by producers, by class x reason. */
   private final AtomicLongArray refused = new AtomicLongArray(3 * REASONS.length);
-  // Admission thread only: what was last written and last folded.
-  private final int[] written = new int[3];
+  // Admission thread only: the counts last folded into the core.
   private final long[] folded = new long[3 * REASONS.length];
 
   /** Whether any class refuses at the gate now. */
@@ -52,8 +51,7 @@ final class ArrivalGate {
   /** Sets what arrivals of class {@code b} get ({@code null}: the core decides). Admission thread. */
   void set(int b, RejectReason reason) {
     int r = reason == null ? 0 : reason.ordinal() + 1;
-    if (written[b] != r) {
-      written[b] = r;
+    if (refuse.get(b) != r) {
       refuse.set(b, r);
       refusingClasses = r == 0 ? refusingClasses & ~(1 << b) : refusingClasses | (1 << b);
     }

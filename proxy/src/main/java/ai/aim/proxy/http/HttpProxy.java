@@ -73,25 +73,8 @@ public final class HttpProxy {
    * @param propagation which models' requests carry their class to the engine in the body
    * @param drainTimeout how long h2 connections may take to finish their streams on drain
    * @param clock the nano clock
-   */
-  public HttpProxy(
-      HttpConfig http,
-      UpstreamConfig upstream,
-      UpstreamPools pools,
-      Admission admission,
-      RequestObserver observer,
-      ModelLabels labels,
-      Function<String, Priority> defaultPriority,
-      PriorityPropagation propagation,
-      Duration drainTimeout,
-      LongSupplier clock) {
-    this(http, upstream, pools, admission, observer, labels, defaultPriority, propagation,
-        drainTimeout, clock, null);
-  }
-
-  /**
-   * As above, with {@code tls} (from {@code ai.aim.proxy.tls.ServerTls#http}) for TLS on the port,
-   * or {@code null} for cleartext.
+   * @param tls the port's TLS context (from {@code ai.aim.proxy.tls.ServerTls#http}), or {@code
+   *     null} for cleartext
    */
   public HttpProxy(
       HttpConfig http,

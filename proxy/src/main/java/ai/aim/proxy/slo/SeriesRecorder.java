@@ -118,40 +118,35 @@ final class SeriesRecorder {
       c = create(slot);
     }
     int[] counts = c.counts;
-    if (slot == WriterSlots.SHARED) {
-      if (v0 >= 0) {
-        INTS.getAndAdd(counts, indexOf(v0), 1);
-      }
-      if (v1 >= 0) {
-        INTS.getAndAdd(counts, length + indexOf(v1), 1);
-      }
-      if (v2 >= 0) {
-        INTS.getAndAdd(counts, 2 * length + indexOf(v2), 1);
-      }
-      if (v3 >= 0) {
-        INTS.getAndAdd(counts, 3 * length + indexOf(v3), 1);
-      }
-      LONGS.getAndAdd(c.classes, cls, 1L);
-      return;
-    }
+    boolean shared = slot == WriterSlots.SHARED;
     if (v0 >= 0) {
-      bump(counts, indexOf(v0));
+      bump(counts, indexOf(v0), shared);
     }
     if (v1 >= 0) {
-      bump(counts, length + indexOf(v1));
+      bump(counts, length + indexOf(v1), shared);
     }
     if (v2 >= 0) {
-      bump(counts, 2 * length + indexOf(v2));
+      bump(counts, 2 * length + indexOf(v2), shared);
     }
     if (v3 >= 0) {
-      bump(counts, 3 * length + indexOf(v3));
+      bump(counts, 3 * length + indexOf(v3), shared);
     }
-    // Last, with release: a tick that sees this count sees the latencies above.
-    LONGS.setRelease(c.classes, cls, c.classes[cls] + 1);
+    // Last, with release (the shared slot's atomic add is a full fence): a tick that sees this
+    // count sees the latencies above.
+    if (shared) {
+      LONGS.getAndAdd(c.classes, cls, 1L);
+    } else {
+      LONGS.setRelease(c.classes, cls, c.classes[cls] + 1);
+    }
   }
 
-  private static void bump(int[] counts, int i) {
-    INTS.setOpaque(counts, i, (int) INTS.getOpaque(counts, i) + 1);
+  /** One more in {@code counts[i]}: an opaque store for the slot's owner, atomic when shared. */
+  private static void bump(int[] counts, int i, boolean shared) {
+    if (shared) {
+      INTS.getAndAdd(counts, i, 1);
+    } else {
+      INTS.setOpaque(counts, i, (int) INTS.getOpaque(counts, i) + 1);
+    }
   }
 
   private Cells create(int slot) {

@@ -301,15 +301,7 @@ class SidecarEndToEndTest {
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.grpcPort()).usePlaintext().build();
     try {
       for (String p : List.of("low", "medium")) {
-        Metadata md = new Metadata();
-        md.put(Metadata.Key.of("x-aim-priority", Metadata.ASCII_STRING_MARSHALLER), p);
-        GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub =
-            GRPCInferenceServiceGrpc.newBlockingStub(ch)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
-            StatusRuntimeException.class,
-            () -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("llama").build()));
+        StatusRuntimeException e = refusedCall(ch, p);
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(e.getTrailers().get(Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER)))
             .as(p).isEqualTo(p.equals("low") ? "60000" : "1000");
@@ -317,6 +309,19 @@ class SidecarEndToEndTest {
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  /** A ModelInfer call of the given priority that the sidecar must refuse; its error. */
+  private static StatusRuntimeException refusedCall(ManagedChannel ch, String priority) {
+    Metadata md = new Metadata();
+    md.put(Metadata.Key.of("x-aim-priority", Metadata.ASCII_STRING_MARSHALLER), priority);
+    GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub =
+        GRPCInferenceServiceGrpc.newBlockingStub(ch)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+            .withDeadlineAfter(10, TimeUnit.SECONDS);
+    return org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class,
+        () -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("llama").build()));
   }
 
   @Test
@@ -327,15 +332,7 @@ class SidecarEndToEndTest {
     awaitInflight(1);
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", sidecar.grpcPort()).usePlaintext().build();
     try {
-      Metadata md = new Metadata();
-      md.put(Metadata.Key.of("x-aim-priority", Metadata.ASCII_STRING_MARSHALLER), "low");
-      GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub =
-          GRPCInferenceServiceGrpc.newBlockingStub(ch)
-              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-              .withDeadlineAfter(10, TimeUnit.SECONDS);
-      StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
-          StatusRuntimeException.class,
-          () -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("llama").build()));
+      StatusRuntimeException e = refusedCall(ch, "low");
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
       Metadata trailers = e.getTrailers();
       assertThat(trailers.get(Metadata.Key.of("x-aim-reject-reason", Metadata.ASCII_STRING_MARSHALLER)))

@@ -281,22 +281,27 @@ class SchedulerLinkEndToEndTest {
         assertThat(again.lastLoad("llama").getPriorities(0).getAdmittedRate()).isNotNegative());
   }
 
-  @Test
-  void overMutualTlsTheSidecarPresentsItsCertificateAndReports(@TempDir Path dir) throws Exception {
-    TestCertificates pki = TestCertificates.create(dir);
-    scheduler = new FakeScheduler();
-    scheduler.start(0, pki);
+  /** A sidecar with no model server behind it, linked to {@link #scheduler} with these TLS keys. */
+  private void startLinkedSidecar(String tlsKeys) throws Exception {
     String yaml = "http: {bind: 127.0.0.1, port: 0}\n"
         + "grpc: {bind: 127.0.0.1, port: 0}\n"
         + "admin: {bind: 127.0.0.1, port: 0}\n"
         + "eventLoops: 1\n"
         + "gpuSource: none\n"
         + "upstream: {http: 'http://127.0.0.1:1', grpc: '127.0.0.1:1'}\n"
-        + "scheduler: {address: 'localhost:" + scheduler.port() + "', tls: {certChain: '"
-        + pki.clientCert + "', privateKey: '" + pki.clientKey + "', trustCa: '" + pki.caCert + "'}}\n"
+        + "scheduler: {address: 'localhost:" + scheduler.port() + "', tls: {" + tlsKeys + "}}\n"
         + "models: {llama: {}}\n";
     sidecar = Sidecar.start(() -> ConfigLoader.parse(yaml, Map.of()), null, null, null,
         System::nanoTime);
+  }
+
+  @Test
+  void overMutualTlsTheSidecarPresentsItsCertificateAndReports(@TempDir Path dir) throws Exception {
+    TestCertificates pki = TestCertificates.create(dir);
+    scheduler = new FakeScheduler();
+    scheduler.start(0, pki);
+    startLinkedSidecar("certChain: '" + pki.clientCert + "', privateKey: '" + pki.clientKey
+        + "', trustCa: '" + pki.caCert + "'");
     await().atMost(Duration.ofSeconds(30)).until(() -> !scheduler.reports.isEmpty());
     assertThat(scheduler.hellos.peek().getModelsList()).contains("llama");
     assertThat(scheduler.lastLoad("llama").getModel()).isEqualTo("llama");
@@ -307,16 +312,7 @@ class SchedulerLinkEndToEndTest {
     TestCertificates pki = TestCertificates.create(dir);
     scheduler = new FakeScheduler();
     scheduler.start(0, pki);
-    String yaml = "http: {bind: 127.0.0.1, port: 0}\n"
-        + "grpc: {bind: 127.0.0.1, port: 0}\n"
-        + "admin: {bind: 127.0.0.1, port: 0}\n"
-        + "eventLoops: 1\n"
-        + "gpuSource: none\n"
-        + "upstream: {http: 'http://127.0.0.1:1', grpc: '127.0.0.1:1'}\n"
-        + "scheduler: {address: 'localhost:" + scheduler.port() + "', tls: {trustCa: '" + pki.caCert + "'}}\n"
-        + "models: {llama: {}}\n";
-    sidecar = Sidecar.start(() -> ConfigLoader.parse(yaml, Map.of()), null, null, null,
-        System::nanoTime);
+    startLinkedSidecar("trustCa: '" + pki.caCert + "'");
     // TLS without a client certificate: the handshake is refused, nothing arrives, the sidecar
     // keeps retrying and serving.
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
