@@ -104,6 +104,8 @@ with_sidecar() { # name yaml-admission sim-flags -- load-args
   run_target "$name" $SIDECAR "$@"
   # The sidecar's own counters (sheds by reason, engine scrapes) as they stand after the run.
   curl -s -o "$RUN/$SCEN-$name.metrics" "http://127.0.0.1:$ADMIN/metrics" || true
+  # model-sim's counters (completed, preempted, priorities it was told).
+  curl -s -o "$RUN/$SCEN-$name.simstats" "http://127.0.0.1:$SIM/sim/stats" || true
   cleanup
 }
 with_nginx() { # sim-flags -- load-args
