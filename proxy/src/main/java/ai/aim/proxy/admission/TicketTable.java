@@ -3,15 +3,21 @@ package ai.aim.proxy.admission;
 import java.util.Arrays;
 
 /**
- * Open-addressing map from ticket id to its {@link Node}, with linear probing and backward-shift
- * deletion (no tombstones), so lookups stay short however many tickets came and went. Owned by
- * the admission thread. Doubles its arrays when three quarters full; steady state allocates
- * nothing.
+ * Open-addressing map from ticket id to its {@link Node}, with linear probing in Robin Hood order
+ * and backward-shift deletion (no tombstones), so lookups stay short however many tickets came and
+ * went. Owned by the admission thread. Doubles its arrays when three quarters full; steady state
+ * allocates nothing.
  *
  * <p>The slot of a ticket is its low bits: tickets are ring sequences, issued in increasing order,
  * so the outstanding ones spread evenly over the slots by themselves, and tickets issued close
  * together land in neighbouring slots (the same few cache lines) instead of being scattered over
  * the whole table by a mixing hash.
+ *
+ * <p>Robin Hood order (along a run of occupied slots, no entry is further from its home slot than
+ * the one after it plus one) is what keeps a removal short: it stops at the first entry already in
+ * its home slot. Plain linear probing must scan to the end of the run, and consecutive tickets
+ * (a burst of arrivals, all queued) form one run as long as the burst, so each removal from it
+ * cost a scan of the whole run.
  */
 final class TicketTable {
   private static final long EMPTY = -1;
@@ -32,18 +38,30 @@ final class TicketTable {
     return (int) (key ^ (key >>> 32));
   }
 
+  /** How far the entry {@code key} in {@code slot} is from its home slot. */
+  private int distance(long key, int slot) {
+    return (slot - (hash(key) & mask)) & mask;
+  }
+
   Node get(long key) {
+    int i = find(key);
+    return i < 0 ? null : values[i];
+  }
+
+  /** The slot of {@code key}, or -1. */
+  private int find(long key) {
     if (key < 0) {
-      return null;
+      return -1;
     }
     int i = hash(key) & mask;
-    while (true) {
+    for (int d = 0; ; d++) {
       long k = keys[i];
       if (k == key) {
-        return values[i];
+        return i;
       }
-      if (k == EMPTY) {
-        return null;
+      // In Robin Hood order the key would sit before any entry nearer its own home than d.
+      if (k == EMPTY || distance(k, i) < d) {
+        return -1;
       }
       i = (i + 1) & mask;
     }
@@ -54,46 +72,53 @@ final class TicketTable {
       grow();
     }
     int i = hash(key) & mask;
-    while (keys[i] != EMPTY && keys[i] != key) {
+    long k = key;
+    Node v = value;
+    for (int d = 0; ; d++) {
+      long resident = keys[i];
+      if (resident == EMPTY) {
+        keys[i] = k;
+        values[i] = v;
+        size++;
+        return;
+      }
+      if (resident == k) {
+        values[i] = v; // only the original key can be present: it comes before any swap
+        return;
+      }
+      int rd = distance(resident, i);
+      if (rd < d) {
+        // The resident is nearer its home than the entry being placed: it yields the slot and
+        // moves on in its stead.
+        Node rv = values[i];
+        keys[i] = k;
+        values[i] = v;
+        k = resident;
+        v = rv;
+        d = rd;
+      }
       i = (i + 1) & mask;
     }
-    if (keys[i] == EMPTY) {
-      size++;
-    }
-    keys[i] = key;
-    values[i] = value;
   }
 
   Node remove(long key) {
-    int i = hash(key) & mask;
-    while (true) {
-      long k = keys[i];
-      if (k == EMPTY) {
-        return null;
-      }
-      if (k == key) {
-        break;
-      }
-      i = (i + 1) & mask;
+    int i = find(key);
+    if (i < 0) {
+      return null;
     }
     Node removed = values[i];
     size--;
-    // Shift later entries of the same probe run back into the hole.
+    // Shift the rest of the run back by one, up to an empty slot or an entry in its home slot.
     int hole = i;
-    int j = i;
     while (true) {
-      j = (j + 1) & mask;
+      int j = (hole + 1) & mask;
       long k = keys[j];
-      if (k == EMPTY) {
+      if (k == EMPTY || distance(k, j) == 0) {
         break;
       }
-      int home = hash(k) & mask;
-      boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
-      if (movable) {
-        keys[hole] = k;
-        values[hole] = values[j];
-        hole = j;
-      }
+      keys[hole] = k;
+      values[hole] = values[j];
+      hole = j;
     }
     keys[hole] = EMPTY;
     values[hole] = null;
@@ -102,6 +127,21 @@ final class TicketTable {
 
   int size() {
     return size;
+  }
+
+  /** Whether every run is in Robin Hood order (for tests). */
+  boolean ordered() {
+    for (int i = 0; i < keys.length; i++) {
+      int next = (i + 1) & mask;
+      if (keys[i] != EMPTY && keys[next] != EMPTY
+          && distance(keys[next], next) > distance(keys[i], i) + 1) {
+        return false;
+      }
+      if (keys[i] == EMPTY && keys[next] != EMPTY && distance(keys[next], next) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void grow() {
