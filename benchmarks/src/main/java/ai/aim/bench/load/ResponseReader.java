@@ -143,7 +143,7 @@ final class ResponseReader {
           throw new EOFException("stream ended " + left + " bytes before the end of the body");
         }
         int k = (int) Math.min(left, limit - pos);
-        int keep = (int) Math.min(k, KEPT_BODY_BYTES - head.size());
+        int keep = Math.min(k, KEPT_BODY_BYTES - head.size());
         if (keep > 0) {
           head.write(buf, pos, keep);
         }
