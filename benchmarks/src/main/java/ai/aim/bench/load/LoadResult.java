@@ -69,21 +69,25 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
    * @param ioErrors the I/O failures among {@code other}
    * @param unsent planned requests not sent because the run's span plus a timeout had passed
    * @param reconnects connections opened after the first (server closed, said close, or failed)
+   * @param sendLagMs from the intended time to the write, every request written: the probe's
+   *     own lateness (waking, reconnecting), which the corrected figures include and raw ones do not
    * @param otherByKind {@code other} by status code, "timeout" or "io"
    */
   public record Probe(String priority, double ratePerSec, long planned, long sent, long ok, long shed, long other,
       long ioErrors, long unsent, long reconnects, Latency shedMs, Latency rawShedMs, Latency shedOnArrivalMs,
-      Latency rawShedOnArrivalMs, Latency okMs, Latency rawOkMs, Map<String, Long> shedByReason,
+      Latency rawShedOnArrivalMs, Latency okMs, Latency rawOkMs, Latency sendLagMs, Map<String, Long> shedByReason,
       Map<String, Long> otherByKind) {
 
     static Probe of(ProbeSpec spec, long planned, long sent, long other, long ioErrors, long unsent, long reconnects,
         Histogram okCorrected, Histogram okRaw, Histogram shedCorrected, Histogram shedRaw,
-        Histogram shedOnArrivalCorrected, Histogram shedOnArrivalRaw, Map<String, Long> shedByReason,
+        Histogram shedOnArrivalCorrected, Histogram shedOnArrivalRaw, Histogram sendLag,
+        Map<String, Long> shedByReason,
         Map<String, Long> otherByKind) {
       return new Probe(spec.priority().label(), spec.ratePerSec(), planned, sent, okCorrected.getTotalCount(),
           shedCorrected.getTotalCount(), other, ioErrors, unsent, reconnects, Latency.of(shedCorrected),
           Latency.of(shedRaw), Latency.of(shedOnArrivalCorrected), Latency.of(shedOnArrivalRaw),
-          Latency.of(okCorrected), Latency.of(okRaw), Map.copyOf(shedByReason), Map.copyOf(otherByKind));
+          Latency.of(okCorrected), Latency.of(okRaw), Latency.of(sendLag), Map.copyOf(shedByReason),
+          Map.copyOf(otherByKind));
     }
 
     void print(PrintStream out) {
@@ -97,6 +101,7 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
       row(out, "shed on arrival raw", rawShedOnArrivalMs);
       row(out, "ok", okMs);
       row(out, "ok raw", rawOkMs);
+      row(out, "send lag", sendLagMs);
       if (!shedByReason.isEmpty()) {
         StringBuilder b = new StringBuilder("  429 probe by reason:");
         new java.util.TreeMap<>(shedByReason).forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
@@ -107,7 +112,8 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
         new java.util.TreeMap<>(otherByKind).forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
         out.println(b);
       }
-      out.println("  (probe latency from the intended send time, raw from the write; not in the tables above)");
+      out.println("  (probe latency from the intended send time, raw from the write; send lag: intended time to "
+          + "write; not in the tables above)");
     }
 
     private static void row(PrintStream out, String name, Latency l) {

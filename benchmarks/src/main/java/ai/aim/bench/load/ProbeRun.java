@@ -52,6 +52,8 @@ final class ProbeRun {
   private final Histogram shedRaw = new Histogram(ClassStats.MAX_MICROS, 3);
   private final Histogram shedOnArrivalCorrected = new Histogram(ClassStats.MAX_MICROS, 3);
   private final Histogram shedOnArrivalRaw = new Histogram(ClassStats.MAX_MICROS, 3);
+  /** From each request's intended time to its write: the probe's own lateness, whatever the answer. */
+  private final Histogram sendLag = new Histogram(ClassStats.MAX_MICROS, 3);
   private final Map<String, Long> shedByReason = new TreeMap<>();
   private final Map<String, Long> otherByKind = new TreeMap<>();
   private long sent;
@@ -99,7 +101,7 @@ final class ProbeRun {
     }
     return LoadResult.Probe.of(spec, spec.count(durationNanos), sent, other, ioErrors, unsent,
         Math.max(0, connections - 1), okCorrected, okRaw, shedCorrected, shedRaw,
-        shedOnArrivalCorrected, shedOnArrivalRaw, shedByReason, otherByKind);
+        shedOnArrivalCorrected, shedOnArrivalRaw, sendLag, shedByReason, otherByKind);
   }
 
   private void loop() {
@@ -131,6 +133,7 @@ final class ProbeRun {
         connect();
       }
       long actual = System.nanoTime();
+      sendLag.recordValue(clamp((actual - intended) / 1000));
       deadline = actual + timeoutNanos;
       OutputStream out = socket.getOutputStream();
       out.write(request);

@@ -117,6 +117,7 @@ class LoadProbeTest {
     assertThat(p.shedOnArrivalMs().count()).isEqualTo(20);
     assertThat(p.shedMs().p50()).isGreaterThanOrEqualTo(p.rawShedMs().p50());
     assertThat(p.shedMs().max()).isGreaterThanOrEqualTo(p.shedMs().p99());
+    assertThat(p.sendLagMs().count()).as("every written request").isEqualTo(20);
     // The main tables hold the plan and nothing else.
     assertThat(r.priorities().values().stream().mapToLong(LoadResult.Group::sent).sum()).isEqualTo(plan.size());
     assertThat(r.priorities().get("low").sent()).isEqualTo(mainLow);
