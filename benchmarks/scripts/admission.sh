@@ -8,7 +8,7 @@
 #   ./mvnw -B -pl benchmarks -am package -DskipTests   (aim-bench.jar, aim-proxy.jar, aim-model-sim.jar)
 #
 # Usage: benchmarks/scripts/admission.sh SCENARIO...   (from the project root)
-#   scenarios: overload overload-wide reserve tenants engine trace
+#   scenarios: overload overload-wide overload-preempt reserve tenants engine trace
 #   env: DURATION=30 (seconds of measured arrivals) REPS=1 WARMUP=5 RUN_DIR=/tmp/aim-admission
 #        TRACE=../shared/data/azure-llm-inference-2023-conv.csv TRACE_SPEEDUP=15
 set -euo pipefail
@@ -74,7 +74,7 @@ admin: {bind: 127.0.0.1, port: $ADMIN}
 upstream: {http: "http://127.0.0.1:$SIM"}
 gpuSource: none
 models:
-  demo: {}
+  demo: ${MODEL:-"{}"}
 admission:
 $2
 YAML
@@ -156,6 +156,28 @@ for SCEN in "$@"; do
       # Unloaded reference for HIGH: 20 % of capacity, direct.
       SCEN=overload-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
       plot "3x overload, 8 slots x 100 ms" "$RUN/overload-latency.png" "$RUN"/overload-{sidecar,nginx,haproxy,direct}-1.json
+      ;;
+    overload-preempt)
+      # The 'overload' load against an engine that schedules by priority and preempts (model-sim
+      # --scheduling-policy priority, as vLLM's priority scheduling): 8 slots x (92 ms + 16 prompt
+      # tokens x 0.5 ms prefill) = 100 ms, and a preempted request pays its prefill again. The
+      # sidecar propagates the class (OpenAI 'priority' 0/1/2) and, with highOvercommit, lets HIGH
+      # past a full limit so the engine can run it in place of a LOW; without it, the same engine
+      # never sees more than 8 requests and HIGH waits for a slot as in 'overload'.
+      SIMF=(--slots 8 --service-ms 92 --prefill-us-per-token 500 --max-queue 1024 --scheduling-policy priority)
+      LOAD=(--rate 240 --mix 10,30,60)
+      ADM="  maxInflight: 8
+  priorities:
+    high: {maxQueue: 512, maxQueueWaitMs: 5000}
+    medium: {maxQueue: 32, maxQueueWaitMs: 1000}
+    low: {maxQueue: 8, maxQueueWaitMs: 500}"
+      MODEL="{propagation: {enabled: true}, admission: {highOvercommit: 8}}" \
+        with_sidecar sidecar-overcommit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}"
+      MODEL="{propagation: {enabled: true}}" \
+        with_sidecar sidecar-limit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}"
+      SCEN=overload-preempt-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
+      plot "3x overload, 8 slots x 100 ms, engine preempting by priority" "$RUN/overload-preempt-latency.png" \
+        "$RUN"/overload-preempt-{sidecar-overcommit,sidecar-limit}-1.json "$RUN"/overload-preempt-unloaded-direct-1.json
       ;;
     overload-wide)
       # The same 80 rps capacity and 3x offered load as 'overload', with 32 slots of 400 ms: an

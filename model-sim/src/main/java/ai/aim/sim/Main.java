@@ -67,6 +67,9 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--decode-ms-per-token", paramLabel = "MS", description = "Decode cost per generated token, milliseconds (default: 0).")
   Double decodeMsPerToken;
 
+  @Option(names = "--scheduling-policy", paramLabel = "POLICY", description = "fcfs|priority: priority starts waiting requests by their priority value (lower first) and preempts lower-priority running ones for a higher arrival (default: fcfs).")
+  String schedulingPolicy;
+
   @Option(names = "--kv-cache-tokens", paramLabel = "N", description = "Simulated KV-cache capacity in tokens (default: 1000000).")
   Long kvCacheTokens;
 
@@ -92,7 +95,8 @@ public final class Main implements Callable<Integer> {
   static final Set<String> KEYS = new TreeSet<>(List.of(
       "host", "http-port", "grpc-port", "model", "models", "slots", "max-queue", "service-ms",
       "service-dist", "prefill-us-per-token", "decode-ms-per-token", "kv-cache-tokens",
-      "default-max-tokens", "seed", "fail-rate", "hang", "reset-after-bytes", "event-loops"));
+      "default-max-tokens", "seed", "fail-rate", "hang", "reset-after-bytes", "event-loops",
+      "scheduling-policy"));
 
   /** Entry point; exits with 0 after a clean shutdown, 2 on bad flags or values, 1 on failure. */
   public static void main(String[] args) {
@@ -132,6 +136,7 @@ public final class Main implements Callable<Integer> {
     if (prefillUsPerToken != null) b.prefillUsPerToken(prefillUsPerToken);
     if (decodeMsPerToken != null) b.decodeMsPerToken(decodeMsPerToken);
     if (kvCacheTokens != null) b.kvCacheTokens(kvCacheTokens);
+    if (schedulingPolicy != null) b.schedulingPolicy(SchedulingPolicy.parse(schedulingPolicy));
     if (defaultMaxTokens != null) b.defaultMaxTokens(defaultMaxTokens);
     if (seed != null) b.seed(seed);
     if (failRate != null) b.failRate(failRate);
@@ -176,6 +181,7 @@ public final class Main implements Callable<Integer> {
         case "prefill-us-per-token" -> b.prefillUsPerToken(number(k, v));
         case "decode-ms-per-token" -> b.decodeMsPerToken(number(k, v));
         case "kv-cache-tokens" -> b.kvCacheTokens(integer(k, v));
+        case "scheduling-policy" -> b.schedulingPolicy(SchedulingPolicy.parse(text(k, v)));
         case "default-max-tokens" -> b.defaultMaxTokens((int) integer(k, v));
         case "seed" -> b.seed(integer(k, v));
         case "fail-rate" -> b.failRate(number(k, v));
@@ -228,9 +234,10 @@ public final class Main implements Callable<Integer> {
       stopped.countDown();
     }, "aim-model-sim-shutdown"));
     PrintWriter out = new PrintWriter(System.out, true);
-    out.printf("aim-model-sim: http=%d grpc=%d models=%s slots=%d service-ms=%s (%s)%n",
+    out.printf("aim-model-sim: http=%d grpc=%d models=%s slots=%d service-ms=%s (%s) scheduling=%s%n",
         sim.httpPort(), sim.grpcPort(), config.models(), config.slots(), config.serviceMs(),
-        config.serviceDist().name().toLowerCase(java.util.Locale.ROOT));
+        config.serviceDist().name().toLowerCase(java.util.Locale.ROOT),
+        config.schedulingPolicy().name().toLowerCase(java.util.Locale.ROOT));
     stopped.await();
     return 0;
   }

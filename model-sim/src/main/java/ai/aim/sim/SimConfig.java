@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param hang accept inference requests but never answer them
  * @param resetAfterBytes close the connection after this many response-body bytes (0: never)
  * @param eventLoops Netty event-loop threads (0: Netty's default, twice the cores)
+ * @param schedulingPolicy the engine's queue order, and whether it preempts by priority
  */
 public record SimConfig(
     String host,
@@ -43,12 +44,14 @@ public record SimConfig(
     double failRate,
     boolean hang,
     long resetAfterBytes,
-    int eventLoops) {
+    int eventLoops,
+    SchedulingPolicy schedulingPolicy) {
 
   /** Validates and copies. */
   public SimConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(serviceDist, "serviceDist");
+    Objects.requireNonNull(schedulingPolicy, "schedulingPolicy");
     models = List.copyOf(models);
     check(!host.isBlank(), "host: '' (expected: an address or host name)");
     check(httpPort >= 0 && httpPort <= 65535, "httpPort: " + httpPort + " (expected: 0..65535)");
@@ -107,7 +110,8 @@ public record SimConfig(
         .failRate(failRate)
         .hang(hang)
         .resetAfterBytes(resetAfterBytes)
-        .eventLoops(eventLoops);
+        .eventLoops(eventLoops)
+        .schedulingPolicy(schedulingPolicy);
   }
 
   /** Mutable builder of {@link SimConfig}; not thread-safe. */
@@ -129,6 +133,7 @@ public record SimConfig(
     private boolean hang = false;
     private long resetAfterBytes = 0;
     private int eventLoops = 0;
+    private SchedulingPolicy schedulingPolicy = SchedulingPolicy.FCFS;
 
     private Builder() {}
 
@@ -150,13 +155,14 @@ public record SimConfig(
     public Builder hang(boolean v) { hang = v; return this; }
     public Builder resetAfterBytes(long v) { resetAfterBytes = v; return this; }
     public Builder eventLoops(int v) { eventLoops = v; return this; }
+    public Builder schedulingPolicy(SchedulingPolicy v) { schedulingPolicy = v; return this; }
 
     /** Validates and builds; throws {@link IllegalArgumentException} naming the bad key. */
     public SimConfig build() {
       return new SimConfig(
           host, httpPort, grpcPort, models, slots, maxQueue, serviceMs, serviceDist,
           prefillUsPerToken, decodeMsPerToken, kvCacheTokens, defaultMaxTokens, seed, failRate,
-          hang, resetAfterBytes, eventLoops);
+          hang, resetAfterBytes, eventLoops, schedulingPolicy);
     }
   }
 }

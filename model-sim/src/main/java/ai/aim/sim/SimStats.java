@@ -13,6 +13,8 @@ import java.util.Map;
  * @param rejected requests refused because the queue was full or the request exceeds the cache
  * @param cancelled requests whose client went away (disconnect or gRPC cancel) before the answer
  * @param failed requests answered with an injected error ({@code --fail-rate})
+ * @param preempted times a running request lost its slot to a higher-priority one ({@code
+ *     --scheduling-policy priority}); a request preempted twice counts twice
  * @param maxConcurrentObserved highest number of requests in service at the same time
  * @param kvTokensUsed KV-cache tokens held by requests in service
  * @param kvCacheTokens KV-cache capacity in tokens
@@ -28,6 +30,7 @@ public record SimStats(
     long rejected,
     long cancelled,
     long failed,
+    long preempted,
     long maxConcurrentObserved,
     long kvTokensUsed,
     long kvCacheTokens,

@@ -53,6 +53,41 @@ class CapacityModelTest {
   }
 
   @Test
+  void aPriorityEngineRunsAHigherPriorityRequestFirstByPreemptingALowerOne() {
+    // One slot; the OpenAI 'priority' field (lower first). LOW generates 20 tokens at 100 ms each.
+    SimConfig config = base().slots(1).serviceMs(1).decodeMsPerToken(100)
+        .schedulingPolicy(SchedulingPolicy.PRIORITY).build();
+    try (ModelSim sim = ModelSim.start(config)) {
+      HttpClient c = HttpClient.newHttpClient();
+      List<String> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+      CompletableFuture<HttpResponse<String>> low = c.sendAsync(
+          completion(sim, 20, 2), HttpResponse.BodyHandlers.ofString())
+          .whenComplete((r, e) -> finished.add("low"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> sim.stats().inFlight() == 1);
+      CompletableFuture<HttpResponse<String>> high = c.sendAsync(
+          completion(sim, 1, 0), HttpResponse.BodyHandlers.ofString())
+          .whenComplete((r, e) -> finished.add("high"));
+
+      assertThat(high.join().statusCode()).isEqualTo(200);
+      assertThat(low.join().statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(5)).until(() -> finished.size() == 2);
+      assertThat(finished).containsExactly("high", "low");
+      SimStats s = sim.stats();
+      assertThat(s.preempted()).isEqualTo(1);
+      assertThat(s.completed()).isEqualTo(2);
+      assertThat(s.priorities()).containsEntry("0", 1L).containsEntry("2", 1L);
+    }
+  }
+
+  static HttpRequest completion(ModelSim sim, int maxTokens, int priority) {
+    return HttpRequest.newBuilder(URI.create(sim.httpBaseUrl() + "/v1/completions"))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"demo\",\"prompt\":\"hi\","
+            + "\"max_tokens\":" + maxTokens + ",\"priority\":" + priority + "}"))
+        .build();
+  }
+
+  @Test
   void rejectsWith503WhenTheQueueIsFull() throws Exception {
     try (ModelSim sim = ModelSim.start(base().slots(1).maxQueue(1).serviceMs(60_000).build());
         RawHttp running = RawHttp.post(sim.httpPort(), INFER, ONE_ELEMENT);

@@ -48,6 +48,9 @@ class MainTest {
     assertThat(dist.err()).contains("constant|exponential|lognormal|uniform");
     Run rate = run("--fail-rate", "1.5");
     assertThat(rate.err()).contains("failRate: 1.5 (expected: 0..1)");
+    Run policy = run("--scheduling-policy", "lifo");
+    assertThat(policy.code()).isEqualTo(2);
+    assertThat(policy.err()).contains("schedulingPolicy: lifo (expected: fcfs|priority)");
   }
 
   @Test
@@ -59,6 +62,7 @@ class MainTest {
         service-dist: lognormal
         models: [a, b]
         kv-cache-tokens: 5000
+        scheduling-policy: priority
         """);
     Main main = new Main();
     new CommandLine(main).parseArgs("--config", yaml.toString(), "--slots", "7");
@@ -68,6 +72,7 @@ class MainTest {
     assertThat(c.serviceDist()).isEqualTo(ServiceDistribution.LOGNORMAL);
     assertThat(c.models()).containsExactly("a", "b");
     assertThat(c.kvCacheTokens()).isEqualTo(5000);
+    assertThat(c.schedulingPolicy()).isEqualTo(SchedulingPolicy.PRIORITY);
     assertThat(c.httpPort()).isEqualTo(8000);
   }
 

@@ -140,7 +140,10 @@ public final class Sidecar implements AutoCloseable {
     AdmissionConfig admissionConfig = AdmissionConfigParser.parse(cfg.admission(), cfg.models());
     ScrapeConfig scrape = ScrapeConfig.of(cfg.admission(), admissionConfig, cfg.upstream().http());
     this.controller = AdmissionController.start(admissionConfig, clock);
-    this.propagation = new PriorityPropagation(PropagationConfig.parse(cfg.models()));
+    PropagationConfig propagationConfig = PropagationConfig.parse(cfg.models());
+    overcommitWithoutPropagation(admissionConfig, propagationConfig, cfg.modelNames())
+        .forEach(log::warn);
+    this.propagation = new PriorityPropagation(propagationConfig);
     ModelLabels labels = new ModelLabels(cfg.modelNames());
     this.tracker = new SloTracker(slo, cfg.modelNames(), clock, System::currentTimeMillis);
     AimMetrics metrics = new AimMetrics(this.registry, cfg.modelNames(),
@@ -270,6 +273,25 @@ public final class Sidecar implements AutoCloseable {
     return ac.defaultPriority(model);
   }
 
+  /**
+   * Warnings for models whose {@code highOvercommit} is set while priority propagation is off:
+   * HIGH requests beyond the limit then reach a model server that cannot tell them from the lower
+   * requests it already holds, so they wait behind those inside it.
+   */
+  static List<String> overcommitWithoutPropagation(
+      AdmissionConfig admission, PropagationConfig propagation, java.util.Collection<String> models) {
+    List<String> warnings = new java.util.ArrayList<>();
+    for (String m : new java.util.TreeSet<>(models)) {
+      int overcommit = admission.policyFor(m).highOvercommit();
+      if (overcommit > 0 && !propagation.policyFor(m).enabled()) {
+        warnings.add("model " + m + ": highOvercommit is " + overcommit + " but priority "
+            + "propagation is off (models." + m + ".propagation.enabled): the model server cannot "
+            + "run HIGH requests beyond the limit ahead of the lower ones it holds");
+      }
+    }
+    return warnings;
+  }
+
   static Priority parseEnvDefault(String value) {
     if (value == null || value.isBlank()) {
       return null;
@@ -330,6 +352,7 @@ public final class Sidecar implements AutoCloseable {
       log.warn("config reload refused, keeping the running configuration: {}", e.getMessage());
       return false;
     }
+    overcommitWithoutPropagation(admission, nextPropagation, next.modelNames()).forEach(log::warn);
     controller.reload(admission);
     server.readiness().readyWhileUpstreamStarts(admission.upstreamHoldMillis() > 0);
     restartScraper(scrape, next);

@@ -9,6 +9,12 @@ import java.util.concurrent.TimeUnit;
  * its tokens, then the release of its slot. Owned by one event loop: every field is touched
  * only there ({@link #begin} and {@link #cancel} hop onto it), timers are scheduled on it, and
  * the {@link Listener} is called only there. Nothing here ever blocks the loop.
+ *
+ * <p>Under a {@link ai.aim.sim.SchedulingPolicy#PRIORITY} engine a generation can be preempted:
+ * its pending timer stops and what was left of the wait is kept; when the engine starts it again,
+ * it waits that remainder plus the prefill of its context and of the tokens it already generated
+ * (the engine recomputes the cache it dropped), then goes on. The client sees a slower answer,
+ * never a lost one.
  */
 public final class Generation {
 
@@ -31,6 +37,7 @@ public final class Generation {
   private final ServiceTimes times;
   private final EventExecutor loop;
   private final long contextTokens;
+  private final long priority;
   private final int tokens;
   private final boolean streaming;
   private final Listener listener;
@@ -38,12 +45,23 @@ public final class Generation {
   private long[] delays;
   private ScheduledFuture<?> timer;
   private boolean over;
+  /** The engine's run number of the stay in a slot this generation is in (0: not started). */
+  private int run;
+  /** Preempted and waiting to run again. */
+  private boolean paused;
+  /** The token whose timer is pending; the work (generation time) still ahead of it. */
+  private int pendingIndex;
+  private long workLeftNanos;
+  /** The pending timer's whole delay and the recomputation part of it. */
+  private long timerNanos;
+  private long penaltyNanos;
 
   private Generation(
       Engine engine,
       ServiceTimes times,
       EventExecutor loop,
       long contextTokens,
+      long priority,
       int tokens,
       boolean streaming,
       Listener listener) {
@@ -51,13 +69,15 @@ public final class Generation {
     this.times = times;
     this.loop = loop;
     this.contextTokens = contextTokens;
+    this.priority = priority;
     this.tokens = Math.max(1, tokens);
     this.streaming = streaming;
     this.listener = listener;
   }
 
   /**
-   * Starts a generation of {@code tokens} tokens after {@code contextTokens} of context. With
+   * Starts a generation of {@code tokens} tokens after {@code contextTokens} of context, at
+   * priority value {@code priority} (lower runs first; only a PRIORITY engine reads it). With
    * {@code streaming} the listener hears every token at the decode rate; without, only the end.
    */
   public static Generation begin(
@@ -65,10 +85,12 @@ public final class Generation {
       ServiceTimes times,
       EventExecutor loop,
       long contextTokens,
+      long priority,
       int tokens,
       boolean streaming,
       Listener listener) {
-    Generation g = new Generation(engine, times, loop, contextTokens, tokens, streaming, listener);
+    Generation g =
+        new Generation(engine, times, loop, contextTokens, priority, tokens, streaming, listener);
     onLoop(loop, g::admit);
     return g;
   }
@@ -85,17 +107,36 @@ public final class Generation {
     if (over) {
       return; // cancelled before admission ran
     }
-    ticket = engine.admit(contextTokens + tokens, loop, this::onSlot);
+    ticket =
+        engine.admit(contextTokens + tokens, priority, loop, new Ticket.Listener() {
+          @Override
+          public void started(int r) {
+            onSlot(r);
+          }
+
+          @Override
+          public void preempted(int r) {
+            onPreempted(r);
+          }
+        });
     if (ticket.rejected()) {
       over = true;
       listener.rejected(ticket.state());
     }
   }
 
-  private void onSlot() {
+  private void onSlot(int r) {
     if (over) {
       return; // cancelled while queued; the engine already forgot it
     }
+    if (r < run) {
+      return; // a start notice overtaken by a later one
+    }
+    if (delays != null) {
+      resume(r);
+      return;
+    }
+    run = r;
     delays = times.plan(contextTokens, tokens);
     listener.started();
     if (over) {
@@ -113,7 +154,64 @@ public final class Generation {
   }
 
   private void schedule(int index, long delayNanos) {
-    timer = loop.schedule(() -> step(index), delayNanos, TimeUnit.NANOSECONDS);
+    schedule(index, delayNanos, 0);
+  }
+
+  private void schedule(int index, long workNanos, long recomputeNanos) {
+    pendingIndex = index;
+    workLeftNanos = workNanos;
+    penaltyNanos = recomputeNanos;
+    timerNanos = workNanos + recomputeNanos;
+    timer = loop.schedule(() -> step(index), timerNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The engine took the slot of run {@code r} away; a notice for an earlier run is stale. */
+  private void onPreempted(int r) {
+    if (over || paused || r != run) {
+      return;
+    }
+    pause();
+  }
+
+  private void pause() {
+    paused = true;
+    if (timer != null) {
+      long ran = timerNanos - Math.max(0, timer.getDelay(TimeUnit.NANOSECONDS));
+      workLeftNanos = Math.max(0, workLeftNanos - Math.max(0, ran - penaltyNanos));
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /**
+   * Run {@code r} started after a preemption (whose notice may not have arrived yet: the engine
+   * can preempt and restart a ticket before either notice runs here). Waits what was left plus
+   * the recomputation of the context and of the tokens already generated.
+   */
+  private void resume(int r) {
+    if (!paused) {
+      pause();
+    }
+    paused = false;
+    run = r;
+    schedule(pendingIndex, workLeftNanos, times.prefillNanos(contextTokens + generated()));
+  }
+
+  /** Tokens generated before the pending one: its index, or for a single timer, by work done. */
+  private long generated() {
+    if (streaming) {
+      return pendingIndex;
+    }
+    long total = 0;
+    for (long d : delays) {
+      total += d;
+    }
+    long elapsed = total - workLeftNanos;
+    int done = 0;
+    for (long acc = delays[0]; done < tokens - 1 && acc <= elapsed; acc += delays[++done]) {
+      // counts the tokens whose emission time has passed
+    }
+    return done;
   }
 
   private void step(int index) {

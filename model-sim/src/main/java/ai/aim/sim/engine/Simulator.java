@@ -27,7 +27,8 @@ public final class Simulator {
   /** Creates the shared state for {@code config}. */
   public Simulator(SimConfig config) {
     this.config = config;
-    this.engine = new Engine(config.slots(), config.maxQueue(), config.kvCacheTokens());
+    this.engine = new Engine(
+            config.slots(), config.maxQueue(), config.kvCacheTokens(), config.schedulingPolicy());
     this.times =
         new ServiceTimes(
             config.serviceMs(),
@@ -86,7 +87,7 @@ public final class Simulator {
     Engine.Snapshot s = engine.snapshot();
     return new SimStats(
         s.requests(), s.completed(), s.running(), s.waiting(), s.rejected(), s.cancelled(),
-        s.failed(), s.maxConcurrent(), s.kvUsed(), s.kvCapacity(), s.priorities());
+        s.failed(), s.preempted(), s.maxConcurrent(), s.kvUsed(), s.kvCapacity(), s.priorities());
   }
 
   /** Prometheus text exposition of the engine gauges and simulator counters. */
@@ -104,6 +105,7 @@ public final class Simulator {
     counter(b, "aim_sim_rejected_total", "Inference requests refused (queue full or too large).", s.rejected());
     counter(b, "aim_sim_cancelled_total", "Inference requests whose client went away.", s.cancelled());
     counter(b, "aim_sim_failed_total", "Inference requests answered with an injected error.", s.failed());
+    counter(b, "aim_sim_preemptions_total", "Running requests preempted by higher-priority ones.", s.preempted());
     b.append("# HELP aim_sim_priority_requests_total Requests by the priority value they carried.\n");
     b.append("# TYPE aim_sim_priority_requests_total counter\n");
     s.priorities()

@@ -1,5 +1,6 @@
 package ai.aim.sim.grpc;
 
+import ai.aim.sim.engine.Engine;
 import ai.aim.sim.engine.Generation;
 import ai.aim.sim.engine.Simulator;
 import ai.aim.sim.engine.Ticket;
@@ -118,7 +119,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       default -> { }
     }
     ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) out;
-    Generation g = Generation.begin(sim.engine(), sim.times(), loops.next(), elements(req), 1, false,
+    Generation g = Generation.begin(sim.engine(), sim.times(), loops.next(), elements(req),
+        Engine.rank(priority(req)), 1, false,
         new Generation.Listener() {
           @Override
           public void rejected(Ticket.State reason) {
@@ -191,7 +193,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       }
       int tokens = (int) maxTokens(req);
       Generation[] self = new Generation[1];
-      self[0] = Generation.begin(sim.engine(), sim.times(), loop, elements(req), tokens, tokens > 1,
+      self[0] = Generation.begin(sim.engine(), sim.times(), loop, elements(req),
+          Engine.rank(priority(req)), tokens, tokens > 1,
           new Generation.Listener() {
             @Override
             public void rejected(Ticket.State reason) {

@@ -1,6 +1,7 @@
 package ai.aim.sim.http;
 
 import ai.aim.sim.SimStats;
+import ai.aim.sim.engine.Engine;
 import ai.aim.sim.engine.Generation;
 import ai.aim.sim.engine.Simulator;
 import ai.aim.sim.engine.Ticket;
@@ -297,7 +298,8 @@ final class Routes {
       default -> { }
     }
     x.armResetFault();
-    Generation g = Generation.begin(sim.engine(), sim.times(), x.loop(), contextTokens, tokens,
+    Generation g = Generation.begin(sim.engine(), sim.times(), x.loop(), contextTokens,
+        Engine.rank(priority), tokens,
         streaming, new Generation.Listener() {
           @Override
           public void rejected(Ticket.State reason) {

@@ -25,7 +25,8 @@ public final class AdmissionConfigParser {
   private static final Set<String> MODEL_KEYS =
       Set.of(
           "defaultPriority", "maxInflight", "limit", "scheduling", "agingMs", "reservedHighShare",
-          "priorities", "serviceTime", "tenants", "engine", "shedWhileHigherOverflows");
+          "priorities", "serviceTime", "tenants", "engine", "shedWhileHigherOverflows",
+          "highOvercommit");
   private static final Set<String> LIMIT_KEYS =
       Set.of("mode", "maxInflight", "minLimit", "maxLimit", "smoothing", "longWindow",
           "rttTolerance");
@@ -227,12 +228,13 @@ public final class AdmissionConfigParser {
     EnginePolicy eng = engine;
     boolean outranked =
         boolAt(n, "shedWhileHigherOverflows", base.shedWhileHigherOverflows(), path);
+    int overcommit = intAt(n, "highOvercommit", base.highOvercommit(), path);
     return build(
         path,
         () ->
             new ModelPolicy(
                 defaultPriority, limit, s, aging, reserve, priorities, initial, a, t, eng,
-                outranked));
+                outranked, overcommit));
   }
 
   private static LimitPolicy parseLimit(JsonNode n, LimitPolicy base, String path) {
@@ -284,7 +286,7 @@ public final class AdmissionConfigParser {
   private static ModelPolicy withDefaultPriority(ModelPolicy p, Priority d) {
     return new ModelPolicy(d, p.limit(), p.scheduling(), p.agingMillis(), p.reservedHighShare(),
         p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(), p.tenants(),
-        p.engine(), p.shedWhileHigherOverflows());
+        p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit());
   }
 
   private interface Builder<T> {

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * with any clock.
  *
  * <p>Invariants after every call: a request is queued only when its class cannot be dispatched
- * (so no dispatchable work waits); in-flight permits were below the limit, the non-HIGH ones
- * below {@code limit - reserve} and each class below its ceiling at each dispatch; every ticket
+ * (so no dispatchable work waits); in-flight permits were below the limit (for HIGH, below the
+ * limit plus {@code highOvercommit}), the non-HIGH ones below {@code limit - reserve} and each
+ * class below its ceiling at each dispatch; every ticket
  * got at most one callback, and a cancelled or completed ticket gets none afterwards.
  *
  * <p>Steady state allocates nothing: nodes are pooled, tickets live in an open-addressing table,
@@ -310,7 +311,7 @@ final class AdmissionCore {
 
   /** The class to serve next, or -1 when no queued class may be dispatched. */
   private int pick(ModelState m, long now) {
-    if (m.inflight >= m.limit()) {
+    if (m.inflight >= m.bound(0)) {
       return -1;
     }
     switch (m.policy.scheduling()) {

@@ -24,6 +24,12 @@ import java.util.Objects;
  *     maximum queue wait while a higher class of the same model is backlogged and has refused
  *     requests for a full queue or an expired wait within that maximum wait: under strict
  *     priority such a request would most likely wait out its maximum and be refused anyway
+ * @param highOvercommit HIGH requests that may be dispatched beyond the limit: HIGH may go while
+ *     fewer than {@code limit + highOvercommit} requests are in flight, MEDIUM and LOW only while
+ *     fewer than {@code limit}. For a model server that schedules by priority and preempts lower
+ *     work for higher (vLLM {@code --scheduling-policy priority} with priority propagation on), so
+ *     a HIGH request does not wait for a running LOW one to end; 0 (the default) lets the limit
+ *     bind HIGH too
  */
 public record ModelPolicy(
     Priority defaultPriority,
@@ -36,7 +42,8 @@ public record ModelPolicy(
     double serviceTimeAlpha,
     TenantPolicy tenants,
     EnginePolicy engine,
-    boolean shedWhileHigherOverflows) {
+    boolean shedWhileHigherOverflows,
+    int highOvercommit) {
 
   public ModelPolicy {
     Objects.requireNonNull(defaultPriority, "defaultPriority");
@@ -53,6 +60,10 @@ public record ModelPolicy(
     Checks.between("serviceTimeAlpha", serviceTimeAlpha, Double.MIN_VALUE, 1.0);
     Objects.requireNonNull(tenants, "tenants");
     Objects.requireNonNull(engine, "engine");
+    if (highOvercommit < 0) {
+      throw new IllegalArgumentException(
+          "highOvercommit: " + highOvercommit + " (expected: >= 0)");
+    }
   }
 
   /** The built-in defaults: static limit 64, strict, no reserve, default class bounds. */
@@ -71,7 +82,8 @@ public record ModelPolicy(
         0.2,
         TenantPolicy.defaults(),
         EnginePolicy.defaults(),
-        true);
+        true,
+        0);
   }
 
   /** The bounds of one class. */
@@ -88,13 +100,13 @@ public record ModelPolicy(
   public ModelPolicy withLimit(LimitPolicy l) {
     return new ModelPolicy(defaultPriority, l, scheduling, agingMillis, reservedHighShare,
         priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine,
-        shedWhileHigherOverflows);
+        shedWhileHigherOverflows, highOvercommit);
   }
 
   /** A copy with another scheduling mode. */
   public ModelPolicy withScheduling(SchedulingMode s) {
     return new ModelPolicy(defaultPriority, limit, s, agingMillis, reservedHighShare,
         priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine,
-        shedWhileHigherOverflows);
+        shedWhileHigherOverflows, highOvercommit);
   }
 }

@@ -135,12 +135,13 @@ final class ModelState {
   }
 
   /**
-   * Most in-flight requests class {@code b} may have now: the limit, minus the HIGH reserve for
-   * the lower classes, capped by the class's share and the engine ceiling.
+   * Most in-flight requests class {@code b} may have now: the limit (for HIGH plus the overcommit,
+   * unless a share below 1 caps it), minus the HIGH reserve for the lower classes, capped by the
+   * class's share and the engine ceiling.
    */
   int ceiling(int b) {
     int limit = limit();
-    int c = limit;
+    int c = bound(b);
     double share = classShare[b];
     if (share < 1.0) {
       c = Math.min(c, (int) Math.floor(limit * share));
@@ -151,10 +152,18 @@ final class ModelState {
     return c;
   }
 
+  /**
+   * Most requests in flight at which class {@code b} may still be dispatched: the limit, plus the
+   * overcommit for HIGH.
+   */
+  int bound(int b) {
+    return b == 0 ? limit() + policy.highOvercommit() : limit();
+  }
+
   /** Whether one more request of class {@code b} may be dispatched now. */
   boolean canDispatch(int b) {
     int limit = limit();
-    if (inflight >= limit) {
+    if (inflight >= bound(b)) {
       return false;
     }
     if (b != 0 && inflightNonHigh >= limit - reserve()) {

@@ -43,6 +43,7 @@ class AdmissionConfigParserTest {
                   limit: {mode: adaptive, maxInflight: 16, minLimit: 4, maxLimit: 64}
                   scheduling: weighted
                   shedWhileHigherOverflows: false
+                  highOvercommit: 8
             """);
     assertThat(c.tickMillis()).isEqualTo(5);
     ModelPolicy d = c.defaults();
@@ -67,6 +68,8 @@ class AdmissionConfigParserTest {
     assertThat(llama.reservedHighShare()).isEqualTo(0.2); // inherited
     assertThat(d.shedWhileHigherOverflows()).isTrue();
     assertThat(llama.shedWhileHigherOverflows()).isFalse();
+    assertThat(d.highOvercommit()).isZero();
+    assertThat(llama.highOvercommit()).isEqualTo(8);
     assertThat(c.policyFor("unknown")).isEqualTo(d);
   }
 
@@ -85,6 +88,8 @@ class AdmissionConfigParserTest {
         .hasMessage("admission.maxInflight: \"many\" (expected: an integer)");
     assertThatThrownBy(() -> parse("admission: {reservedHighShare: 1.5}"))
         .hasMessage("admission.reservedHighShare: 1.5 (expected: between 0.0 and 0.9)");
+    assertThatThrownBy(() -> parse("admission: {highOvercommit: -1}"))
+        .hasMessage("admission.highOvercommit: -1 (expected: >= 0)");
     assertThatThrownBy(() -> parse("models: {m: {admission: {maxInflite: 3}}}"))
         .hasMessageStartingWith("models.m.admission.maxInflite: unknown key (expected one of:");
     assertThatThrownBy(() -> parse("models: {m: {defaultPriority: urgent}}"))

@@ -281,6 +281,45 @@ class AdmissionCoreTest {
   }
 
   @Test
+  void highOvercommitLetsHighPastAFullLimitWhileLowerClassesStillWait() {
+    start(Policies.withHighOvercommit(Policies.policy(4, 0, SchedulingMode.STRICT, 100, 0), 2));
+    List<Long> lows = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      lows.add(arrive(LOW));
+    }
+    assertThat(model().inflight).isEqualTo(4);
+    long high = arrive(HIGH);
+    long high2 = arrive(HIGH);
+    assertThat(rec.admitted).contains(high, high2);
+    assertThat(model().inflight).isEqualTo(6);
+    long high3 = arrive(HIGH); // limit + overcommit reached
+    long medium = arrive(MEDIUM);
+    assertThat(rec.answered(high3)).isFalse();
+    assertThat(rec.answered(medium)).isFalse();
+    // A LOW completion frees a slot: HIGH goes first (6 -> 5 -> 6 in flight), MEDIUM and LOW wait
+    // until fewer than the limit (4) are in flight.
+    complete(lows.get(0), 10);
+    assertThat(rec.admitOrder.get(rec.admitOrder.size() - 1)).isEqualTo(high3);
+    complete(lows.get(1), 10);
+    complete(high, 10);
+    assertThat(model().inflight).isEqualTo(4);
+    assertThat(rec.answered(medium)).isFalse();
+    complete(high2, 10);
+    assertThat(rec.admitOrder.get(rec.admitOrder.size() - 1)).isEqualTo(medium);
+    assertThat(model().inflight).isEqualTo(4);
+  }
+
+  @Test
+  void withoutOvercommitTheLimitBindsHighToo() {
+    start(Policies.policy(2, 0, SchedulingMode.STRICT, 100, 0));
+    arrive(LOW);
+    arrive(LOW);
+    long high = arrive(HIGH);
+    assertThat(rec.answered(high)).isFalse();
+    assertThat(model().bands[0].depth).isEqualTo(1);
+  }
+
+  @Test
   void engineSaturationStopsLowThenMediumButNeverHighAndRecoversStepwise() {
     EnginePolicy e = new EnginePolicy(true, 0.9, 0.97, 1000, 2000, 5_000, 0.25, 1_000);
     start(Policies.withEngine(Policies.policy(8, 0, SchedulingMode.STRICT, 100, 0), e));

@@ -42,7 +42,7 @@ class AdmissionPropertiesTest {
 
   record Reload(
       int limit, int reserve, int maxQueue, int waitIndex, boolean adaptive, boolean engine,
-      SchedulingMode mode)
+      SchedulingMode mode, int overcommit)
       implements Action {}
 
   record Signal(int model, double kv, int waiting) implements Action {}
@@ -91,7 +91,8 @@ class AdmissionPropertiesTest {
                 Arbitraries.integers().between(0, 2),
                 Arbitraries.of(true, false),
                 Arbitraries.of(true, false),
-                modes)
+                modes,
+                Arbitraries.integers().between(0, 2))
             .as(Reload::new);
     Arbitrary<Action> signal =
         Combinators.combine(
@@ -274,8 +275,14 @@ class AdmissionPropertiesTest {
       ModelState m = core.modelState(modelOf.get(ticket));
       int b = priorityOf.get(ticket).ordinal();
       int limit = m.limit();
-      if (m.inflight > limit) {
-        rec.violations.add("in flight " + m.inflight + " above limit " + limit);
+      int overcommit = m.policy.highOvercommit();
+      if (m.inflight > limit + overcommit) {
+        rec.violations.add(
+            "in flight " + m.inflight + " above limit " + limit + " + overcommit " + overcommit);
+      }
+      if (b != 0 && m.inflight > limit) {
+        rec.violations.add("class " + b + " dispatched with " + (m.inflight - 1)
+            + " in flight, limit " + limit);
       }
       if (b != 0 && m.inflightNonHigh > limit - m.reserve()) {
         rec.violations.add(
@@ -300,7 +307,7 @@ class AdmissionPropertiesTest {
     /** Whether class {@code h} could have been dispatched instead of the class-{@code b} dispatch just made. */
     private static boolean couldGoInstead(ModelState m, int h, int b) {
       int limit = m.limit();
-      if (m.inflight - 1 >= limit) {
+      if (m.inflight - 1 >= (h == 0 ? limit + m.policy.highOvercommit() : limit)) {
         return false;
       }
       if (h != 0 && m.inflightNonHigh - (b != 0 ? 1 : 0) >= limit - m.reserve()) {
@@ -343,6 +350,7 @@ class AdmissionPropertiesTest {
         p = p.withLimit(new LimitPolicy(LimitPolicy.Mode.ADAPTIVE, r.limit(), 1, 8, 0.5, 5, 1.5));
       }
       p = Policies.withInitialService(p, 100);
+      p = Policies.withHighOvercommit(p, r.overcommit());
       if (r.engine()) {
         p = Policies.withEngine(p, new EnginePolicy(true, 0.7, 0.9, 50, 150, 2_000, 0.34, 500));
       }

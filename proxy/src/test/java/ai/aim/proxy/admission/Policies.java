@@ -23,37 +23,44 @@ final class Policies {
         0.5,
         TenantPolicy.defaults(),
         EnginePolicy.defaults(),
-        true);
+        true,
+        0);
   }
 
   static ModelPolicy withShedWhileHigherOverflows(ModelPolicy p, boolean on) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), p.engine(), on);
+        p.tenants(), p.engine(), on, p.highOvercommit());
   }
 
   static ModelPolicy withEngine(ModelPolicy p, EnginePolicy e) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), e, p.shedWhileHigherOverflows());
+        p.tenants(), e, p.shedWhileHigherOverflows(), p.highOvercommit());
   }
 
   static ModelPolicy withTenants(ModelPolicy p, TenantPolicy t) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        t, p.engine(), p.shedWhileHigherOverflows());
+        t, p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit());
   }
 
   static ModelPolicy withInitialService(ModelPolicy p, long ms) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), ms, p.serviceTimeAlpha(), p.tenants(), p.engine(),
-        p.shedWhileHigherOverflows());
+        p.shedWhileHigherOverflows(), p.highOvercommit());
   }
 
   static ModelPolicy withPriorities(ModelPolicy p, List<PriorityPolicy> pp) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), pp, p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), p.engine(), p.shedWhileHigherOverflows());
+        p.tenants(), p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit());
+  }
+
+  static ModelPolicy withHighOvercommit(ModelPolicy p, int overcommit) {
+    return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
+        p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
+        p.tenants(), p.engine(), p.shedWhileHigherOverflows(), overcommit);
   }
 
   static AdmissionConfig config(ModelPolicy p) {
