@@ -75,6 +75,11 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--warmup", description = "Seconds of the same load sent first and not counted (default ${DEFAULT-VALUE}).")
   double warmup = 0;
 
+  @Option(names = "--probe", converter = ProbeSpec.Converter.class, paramLabel = "RATE:CLASS",
+      description = "Also send CLASS (high|medium|low) requests at RATE per second (<= 1000) from one thread over one "
+          + "blocking HTTP/1.1 socket, one at a time, timed apart from the main load (e.g. 20:low). Same warm-up.")
+  ProbeSpec probe;
+
   @Option(names = "--json", description = "Write the JSON result here.")
   Path json;
 
@@ -90,6 +95,10 @@ public final class LoadCommand implements Callable<Integer> {
     }
     if (mix.length != 3) {
       System.err.println("--mix: " + mix.length + " values (expected: 3, HIGH,MEDIUM,LOW)");
+      return 2;
+    }
+    if (probe != null && !"http".equalsIgnoreCase(target.getScheme())) {
+      System.err.println("--probe: target " + target + " (expected: an http:// target, the probe speaks plain HTTP/1.1)");
       return 2;
     }
     long nanos = (long) (duration * 1e9);
@@ -114,12 +123,14 @@ public final class LoadCommand implements Callable<Integer> {
           Arrivals.poisson(rate, (long) (warmup * 1e9), maxRequests, mix,
               tenants.stream().map(TenantSpec::parse).toList(), promptTokens, maxTokens, seed + 1),
           burstSpecs(), (long) (warmup * 1e9), promptTokens, maxTokens);
-      new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs), name, !noTenantHeader), warm)
-          .run(null);
+      new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs), name, !noTenantHeader), warm,
+          probePlan((long) (warmup * 1e9))).run(null);
       System.out.printf("warm-up: %d requests in %.1f s, not counted%n", warm.size(), warmup);
     }
+    // A trace may end before --duration: the probe spans the plan then.
+    long probeNanos = trace == null || plan.isEmpty() ? nanos : plan.get(plan.size() - 1).offsetNanos() + 1;
     LoadRun run = new LoadRun(new LoadRun.Options(target, model, Duration.ofMillis(timeoutMs), name,
-        !noTenantHeader), plan);
+        !noTenantHeader), plan, probePlan(probeNanos));
     LoadResult result = run.run(null);
     result.print(System.out);
     if (json != null) {
@@ -129,6 +140,11 @@ public final class LoadCommand implements Callable<Integer> {
       LoadPlots.timeline(result, png);
     }
     return 0;
+  }
+
+  /** The probe over {@code nanos}, sized like the main load's requests without a tenant; null without --probe. */
+  private ProbePlan probePlan(long nanos) {
+    return probe == null ? null : ProbePlan.of(probe, nanos, promptTokens, maxTokens);
   }
 
   private List<Arrivals.Burst> burstSpecs() {

@@ -19,9 +19,11 @@ import org.HdrHistogram.Histogram;
  * @param priorities per class, HIGH first
  * @param tenants per tenant key (empty without tenants)
  * @param timeline per second: offered, ok and shed per class
+ * @param probe the socket probe's figures, apart from everything above; {@code null} without
+ *     {@code --probe} (and in results written before the probe existed)
  */
 public record LoadResult(String label, double plannedSeconds, double wallSeconds,
-    Map<String, Group> priorities, Map<String, Group> tenants, List<Second> timeline) {
+    Map<String, Group> priorities, Map<String, Group> tenants, List<Second> timeline, Probe probe) {
 
   /** Percentiles reported for every group and plotted. */
   public static final double[] PERCENTILES = {50, 75, 90, 95, 99, 99.9, 99.99};
@@ -40,8 +42,88 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
   /** One second of the timeline. */
   public record Second(int second, long[] offered, long[] ok, long[] shed) {}
 
+  /**
+   * Latency percentiles of one outcome, milliseconds; NaN when {@code count} is 0.
+   *
+   * @param count samples
+   */
+  public record Latency(long count, double p50, double p90, double p99, double p999, double max) {
+
+    static Latency of(Histogram h) {
+      return new Latency(h.getTotalCount(), ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9),
+          h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0);
+    }
+  }
+
+  /**
+   * The socket probe's figures ({@link ProbeRun}): one class at a fixed rate, one request at a
+   * time over one connection, counted apart from the main load. Latencies ({@code *Ms}) from the
+   * intended send time, {@code raw*Ms} from the write; "on arrival" leaves out 429s whose reason
+   * names a timeout (they waited in a queue first).
+   *
+   * @param priority the probe's class
+   * @param ratePerSec probe requests per second
+   * @param planned intended send times within the run's span
+   * @param sent requests attempted ({@code ok + shed + other})
+   * @param other any other status and every I/O failure (connect, write, read, timeout)
+   * @param ioErrors the I/O failures among {@code other}
+   * @param unsent planned requests not sent because the run's span plus a timeout had passed
+   * @param reconnects connections opened after the first (server closed, said close, or failed)
+   * @param sendLagMs from the intended time to the write, every request written: the probe's
+   *     own lateness (waking, reconnecting), which the corrected figures include and raw ones do not
+   * @param otherByKind {@code other} by status code, "timeout" or "io"
+   */
+  public record Probe(String priority, double ratePerSec, long planned, long sent, long ok, long shed, long other,
+      long ioErrors, long unsent, long reconnects, Latency shedMs, Latency rawShedMs, Latency shedOnArrivalMs,
+      Latency rawShedOnArrivalMs, Latency okMs, Latency rawOkMs, Latency sendLagMs, Map<String, Long> shedByReason,
+      Map<String, Long> otherByKind) {
+
+    static Probe of(ProbeSpec spec, long planned, long sent, long other, long ioErrors, long unsent, long reconnects,
+        Histogram okCorrected, Histogram okRaw, Histogram shedCorrected, Histogram shedRaw,
+        Histogram shedOnArrivalCorrected, Histogram shedOnArrivalRaw, Histogram sendLag,
+        Map<String, Long> shedByReason,
+        Map<String, Long> otherByKind) {
+      return new Probe(spec.priority().label(), spec.ratePerSec(), planned, sent, okCorrected.getTotalCount(),
+          shedCorrected.getTotalCount(), other, ioErrors, unsent, reconnects, Latency.of(shedCorrected),
+          Latency.of(shedRaw), Latency.of(shedOnArrivalCorrected), Latency.of(shedOnArrivalRaw),
+          Latency.of(okCorrected), Latency.of(okRaw), Latency.of(sendLag), Map.copyOf(shedByReason),
+          Map.copyOf(otherByKind));
+    }
+
+    void print(PrintStream out) {
+      out.printf("probe %s at %.1f/s, one request at a time on one socket: %d planned, %d sent, %d unsent; "
+          + "ok %d, shed %d, other %d (%d I/O errors); %d reconnects%n", priority, ratePerSec, planned, sent,
+          unsent, ok, shed, other, ioErrors, reconnects);
+      out.printf("  %-20s %7s %9s %9s %9s %9s %9s%n", "probe ms", "count", "p50", "p90", "p99", "p99.9", "max");
+      row(out, "shed", shedMs);
+      row(out, "shed raw", rawShedMs);
+      row(out, "shed on arrival", shedOnArrivalMs);
+      row(out, "shed on arrival raw", rawShedOnArrivalMs);
+      row(out, "ok", okMs);
+      row(out, "ok raw", rawOkMs);
+      row(out, "send lag", sendLagMs);
+      if (!shedByReason.isEmpty()) {
+        StringBuilder b = new StringBuilder("  429 probe by reason:");
+        new java.util.TreeMap<>(shedByReason).forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
+        out.println(b);
+      }
+      if (!otherByKind.isEmpty()) {
+        StringBuilder b = new StringBuilder("  other probe answers:");
+        new java.util.TreeMap<>(otherByKind).forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
+        out.println(b);
+      }
+      out.println("  (probe latency from the intended send time, raw from the write; send lag: intended time to "
+          + "write; not in the tables above)");
+    }
+
+    private static void row(PrintStream out, String name, Latency l) {
+      out.printf("  %-20s %7d %9.3f %9.3f %9.3f %9.3f %9.3f%n", name, l.count(), l.p50(), l.p90(), l.p99(),
+          l.p999(), l.max());
+    }
+  }
+
   static LoadResult of(String label, Map<Priority, ClassStats> byPriority, Map<String, ClassStats> byTenant,
-      Timeline timeline, long plannedNanos, long wallNanos) {
+      Timeline timeline, long plannedNanos, long wallNanos, Probe probe) {
     double planned = Math.max(1e-9, plannedNanos / 1e9);
     Map<String, Group> ps = new LinkedHashMap<>();
     byPriority.forEach((p, s) -> ps.put(p.label(), group(s, planned)));
@@ -59,7 +141,7 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
       }
       seconds.add(new Second(i, o, k, sh));
     }
-    return new LoadResult(label, planned, wallNanos / 1e9, ps, ts, seconds);
+    return new LoadResult(label, planned, wallNanos / 1e9, ps, ts, seconds, probe);
   }
 
   private static Group group(ClassStats s, double seconds) {
@@ -118,6 +200,9 @@ public record LoadResult(String label, double plannedSeconds, double wallSeconds
     table(out, "priority", priorities);
     if (!tenants.isEmpty()) {
       table(out, "tenant", tenants);
+    }
+    if (probe != null) {
+      probe.print(out);
     }
   }
 

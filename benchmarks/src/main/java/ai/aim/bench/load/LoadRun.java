@@ -38,7 +38,8 @@ import java.util.function.Consumer;
  * per second these scenarios offer on two cores, with no pool to size by hand.
  *
  * <p>Threads: the caller's thread sends, a collector thread drains the recorders once a second and
- * calls the optional tick listener, the client's executor records answers. Not reusable.
+ * calls the optional tick listener, the client's executor records answers, and an optional
+ * {@link ProbeRun} thread sends its own requests over its own socket. Not reusable.
  */
 public final class LoadRun {
 
@@ -76,10 +77,20 @@ public final class LoadRun {
   private final Map<String, ClassStats> byTenant = new LinkedHashMap<>();
   private final Timeline timeline;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final Map<Integer, String> prompts = new LinkedHashMap<>();
+  private final ProbeRun probe;
 
   public LoadRun(Options options, List<PlannedRequest> plan) {
+    this(options, plan, null);
+  }
+
+  /**
+   * A run with a socket probe beside the plan ({@code probe} may be {@code null}): the probe's
+   * intended times count from the same start, and its figures go to {@link LoadResult#probe()},
+   * never into the per-class ones.
+   */
+  public LoadRun(Options options, List<PlannedRequest> plan, ProbePlan probe) {
     this.options = Objects.requireNonNull(options, "options");
+    this.probe = probe == null ? null : new ProbeRun(options, probe);
     this.plan = List.copyOf(plan);
     for (Priority p : Priority.values()) {
       byPriority.put(p, new ClassStats());
@@ -105,6 +116,10 @@ public final class LoadRun {
         .build();
     List<CompletableFuture<?>> pending = new ArrayList<>(plan.size());
     long start = System.nanoTime();
+    if (probe != null) {
+      probe.start(start);
+    }
+    LoadResult.Probe probeResult = null;
     AtomicInteger second = new AtomicInteger();
     collector.scheduleAtFixedRate(() -> {
       drainAll();
@@ -129,6 +144,9 @@ public final class LoadRun {
       }
     } finally {
       long wall = System.nanoTime() - start;
+      if (probe != null) {
+        probeResult = probe.finish();
+      }
       collector.shutdownNow();
       collector.awaitTermination(5, TimeUnit.SECONDS);
       completions.shutdown();
@@ -137,7 +155,7 @@ public final class LoadRun {
       lastWallNanos = wall;
     }
     long planned = plan.isEmpty() ? 1 : plan.get(plan.size() - 1).offsetNanos();
-    return LoadResult.of(options.label(), byPriority, byTenant, timeline, planned, lastWallNanos);
+    return LoadResult.of(options.label(), byPriority, byTenant, timeline, planned, lastWallNanos, probeResult);
   }
 
   private long lastWallNanos;
@@ -155,17 +173,10 @@ public final class LoadRun {
       ts.sent.increment();
     }
     timeline.offered(r.priority(), intended - start);
-    String body = "{\"model\":\"" + options.model() + "\",\"prompt\":\"" + prompt(r.promptTokens())
-        + "\",\"max_tokens\":" + r.maxTokens() + "}";
-    HttpRequest.Builder b = HttpRequest.newBuilder(options.target().resolve("/v1/completions"))
+    HttpRequest.Builder b = HttpRequest.newBuilder(options.target().resolve(RequestShape.PATH))
         .timeout(options.requestTimeout())
-        .header("content-type", "application/json")
-        .header("x-aim-model", options.model())
-        .header("x-aim-priority", r.priority().label())
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (r.tenant() != null && options.sendTenantHeader()) {
-      b.header("x-aim-tenant", r.tenant());
-    }
+        .POST(HttpRequest.BodyPublishers.ofString(RequestShape.body(options.model(), r)));
+    RequestShape.headers(options, r).forEach(h -> b.header(h.getKey(), h.getValue()));
     inFlight.incrementAndGet();
     long actual = System.nanoTime();
     // A 429's body is read for its reason (queue timeout or refused on arrival); others are discarded.
@@ -202,7 +213,6 @@ public final class LoadRun {
         });
   }
 
-  /** Prompts are built once per size: 4 characters per token, model-sim's counting rule. */
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -215,12 +225,6 @@ public final class LoadRun {
       return r != null && r.isTextual() && !r.asText().isEmpty() ? r.asText() : "unknown";
     } catch (JsonProcessingException | RuntimeException e) {
       return "unknown";
-    }
-  }
-
-  private String prompt(int tokens) {
-    synchronized (prompts) {
-      return prompts.computeIfAbsent(tokens, n -> "abc ".repeat(n));
     }
   }
 
