@@ -7,6 +7,9 @@
 # Needs: nginx (nginx-light), haproxy, a JDK, and
 #   ./mvnw -B -pl benchmarks -am package -DskipTests   (aim-bench.jar, aim-proxy.jar, aim-model-sim.jar)
 #
+# Sidecar targets in the overload scenarios also run a probe (--probe 20:low): one LOW request
+# every 50 ms on one keep-alive socket, a light second client that measures the shed answer.
+#
 # Usage: benchmarks/scripts/admission.sh SCENARIO...   (from the project root)
 #   scenarios: overload overload-wide overload-preempt reserve tenants engine trace
 #   env: DURATION=30 (seconds of measured arrivals) REPS=1 WARMUP=5 RUN_DIR=/tmp/aim-admission
@@ -151,7 +154,7 @@ for SCEN in "$@"; do
   priorities:
     high: {maxQueue: 512, maxQueueWaitMs: 5000}
     medium: {maxQueue: 32, maxQueueWaitMs: 1000}
-    low: {maxQueue: 8, maxQueueWaitMs: 500}" "${SIMF[@]}" -- "${LOAD[@]}"
+    low: {maxQueue: 8, maxQueueWaitMs: 500}" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       with_nginx "${SIMF[@]}" -- "${LOAD[@]}"
       with_haproxy 8 "${SIMF[@]}" -- "${LOAD[@]}"
       with_direct "${SIMF[@]}" -- "${LOAD[@]}"
@@ -174,9 +177,9 @@ for SCEN in "$@"; do
     medium: {maxQueue: 32, maxQueueWaitMs: 1000}
     low: {maxQueue: 8, maxQueueWaitMs: 500}"
       MODEL="{propagation: {enabled: true}, admission: {highOvercommit: 8}}" \
-        with_sidecar sidecar-overcommit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}"
+        with_sidecar sidecar-overcommit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       MODEL="{propagation: {enabled: true}}" \
-        with_sidecar sidecar-limit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}"
+        with_sidecar sidecar-limit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       SCEN=overload-preempt-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
       plot "3x overload, 8 slots x 100 ms, engine preempting by priority" "$RUN/overload-preempt-latency.png" \
         "$RUN"/overload-preempt-{sidecar-overcommit,sidecar-limit}-1.json "$RUN"/overload-preempt-unloaded-direct-1.json

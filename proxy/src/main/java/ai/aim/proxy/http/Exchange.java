@@ -99,6 +99,11 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
 
   /** Response header telling the client how long admission held its request, in milliseconds. */
   static final String QUEUE_WAIT_HEADER = "x-aim-queue-wait-ms";
+  /**
+   * Largest unread request body the sidecar reads and drops to keep the connection after answering
+   * early (a refusal, an error): beyond it, closing costs the client less than sending it all.
+   */
+  static final long DISCARDABLE_BODY_BYTES = 1 << 20;
   private long dispatchNanos = -1;
   private long upstreamNanos = -1;
   private long firstByteNanos = -1;
@@ -790,11 +795,30 @@ final class Exchange implements Admission.Callback, UpstreamPool.AcquireCallback
 
   /**
    * Whether the client connection can carry another request after this answer: the client asked
-   * for keep-alive, its request was read to the end (or had no body), and the sidecar is not
-   * closing the connection.
+   * for keep-alive, the sidecar is not closing the connection, and its request was read to the end,
+   * had no body, or has a rest the connection can read and drop ({@link #restIsDiscardable()}).
+   * Keeping it matters most for refusals: a shed client that retries after Retry-After (or sends
+   * its next request at once) does not pay a new connection, and a TLS handshake, per 429.
    */
   private boolean canKeep() {
-    return keepAlive && (requestDone || !bodyFollows) && !handler.isClosing();
+    return keepAlive && !handler.isClosing()
+        && (requestDone || !bodyFollows || restIsDiscardable());
+  }
+
+  /**
+   * Whether the unread rest of the request body may be read and dropped after an answer that did
+   * not need it: its length is known and at most {@link #DISCARDABLE_BODY_BYTES}, and the client
+   * is not waiting for {@code 100 Continue} before sending it (it might then never send it, and
+   * the connection could not tell the next request from the body). The connection's handler drops
+   * body parts that arrive after their exchange ended.
+   */
+  private boolean restIsDiscardable() {
+    if (h2 || HttpUtil.is100ContinueExpected(request)
+        || HttpUtil.isTransferEncodingChunked(request)) {
+      return false;
+    }
+    long length = HttpUtil.getContentLength(request, -1L);
+    return length >= 0 && length <= DISCARDABLE_BODY_BYTES;
   }
 
   private static Outcome outcomeOf(int status) {

@@ -63,4 +63,93 @@ class CoreAdmissionTest extends ProxyTestBase {
       assertThat(recorder.calls()).extracting(r -> r.outcome()).contains(Outcome.SHED, Outcome.OK);
     }
   }
+
+  /**
+   * A refusal answered before the body arrived keeps the connection: the rest of the body is read
+   * and dropped, and the next request on the same connection is parsed as a request.
+   */
+  @Test
+  void aRefusalBeforeTheBodyKeepsTheConnectionAndDropsTheRestOfTheBody() throws Exception {
+    JsonNode admission = new YAMLMapper().readTree(
+        "maxInflight: 1\npriorities: {medium: {maxQueue: 0}}\n");
+    try (AdmissionController core = AdmissionController.start(
+        AdmissionConfigParser.parse(admission, null), System::nanoTime)) {
+      CountDownLatch held = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      upstream = new TestUpstream();
+      upstream.route("/v2/models/resnet/infer", ex -> {
+        held.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        TestUpstream.respond(ex, 200, "done");
+      });
+      proxy = ai.aim.proxy.ProxyServer.builder(baseConfig(upstream.url()))
+          .transport(transport).observer(recorder).admission(new CoreAdmission(core)).start();
+      HttpClient c = client(HttpClient.Version.HTTP_1_1);
+      CompletableFuture<HttpResponse<String>> first = c.sendAsync(
+          HttpRequest.newBuilder(URI.create(base() + "/v2/models/resnet/infer"))
+              .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+
+      try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), proxy.httpPort())) {
+        s.setSoTimeout(10_000);
+        java.io.OutputStream out = s.getOutputStream();
+        java.io.InputStream in = s.getInputStream();
+        String head = "POST /v2/models/resnet/infer HTTP/1.1\r\nHost: x\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 12\r\n\r\n";
+        out.write((head + "{\"a\":").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        // Refused on the head alone, 7 body bytes still unsent.
+        String refused = readResponse(in);
+        assertThat(refused).startsWith("HTTP/1.1 429").doesNotContainIgnoringCase("connection: close");
+
+        out.write("\"bcde\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.write((head + "{\"a\":\"bcde\"}").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        String again = readResponse(in);
+        assertThat(again).startsWith("HTTP/1.1 429").contains("\"reason\":\"queue_full\"");
+
+        // A client waiting for 100 Continue may never send its body: that connection closes.
+        out.write(("POST /v2/models/resnet/infer HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            + "Content-Length: 12\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        String expecting = readResponse(in);
+        assertThat(expecting).startsWith("HTTP/1.1 429").containsIgnoringCase("connection: close");
+        assertThat(in.read()).isEqualTo(-1);
+      }
+      // A body over the bound is not worth reading: that connection closes too.
+      try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), proxy.httpPort())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(("POST /v2/models/resnet/infer HTTP/1.1\r\nHost: x\r\nContent-Length: "
+            + (Exchange.DISCARDABLE_BODY_BYTES + 1) + "\r\n\r\n{")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        assertThat(readResponse(s.getInputStream()))
+            .startsWith("HTTP/1.1 429").containsIgnoringCase("connection: close");
+      }
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+  }
+
+  /** One HTTP/1.1 response with a Content-Length body, read exactly. */
+  private static String readResponse(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+        .matcher(head);
+    int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+    byte[] body = in.readNBytes(length);
+    return head + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+  }
 }
