@@ -53,7 +53,7 @@ class CapacityModelTest {
   }
 
   @Test
-  void aPriorityEngineRunsAHigherPriorityRequestFirstByPreemptingALowerOne() {
+  void aPriorityEngineRunsAHigherPriorityRequestFirstByPreemptingALowerOne() throws Exception {
     // One slot; the OpenAI 'priority' field (lower first). LOW generates 20 tokens at 100 ms each.
     SimConfig config = base().slots(1).serviceMs(1).decodeMsPerToken(100)
         .schedulingPolicy(SchedulingPolicy.PRIORITY).build();
@@ -76,6 +76,10 @@ class CapacityModelTest {
       assertThat(s.preempted()).isEqualTo(1);
       assertThat(s.completed()).isEqualTo(2);
       assertThat(s.priorities()).containsEntry("0", 1L).containsEntry("2", 1L);
+      assertThat(c.send(HttpRequest.newBuilder(URI.create(sim.httpBaseUrl() + "/sim/stats")).build(),
+          HttpResponse.BodyHandlers.ofString()).body()).contains("\"preempted\":1");
+      assertThat(c.send(HttpRequest.newBuilder(URI.create(sim.httpBaseUrl() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body()).containsPattern("(?m)^aim_sim_preemptions_total 1$");
     }
   }
 

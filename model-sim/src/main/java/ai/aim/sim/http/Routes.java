@@ -118,6 +118,7 @@ final class Routes {
     m.put("rejected", s.rejected());
     m.put("cancelled", s.cancelled());
     m.put("failed", s.failed());
+    m.put("preempted", s.preempted());
     m.put("maxConcurrentObserved", s.maxConcurrentObserved());
     m.put("kvTokensUsed", s.kvTokensUsed());
     m.put("kvCacheTokens", s.kvCacheTokens());
