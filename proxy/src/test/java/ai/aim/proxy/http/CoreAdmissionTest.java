@@ -20,31 +20,50 @@ import org.junit.jupiter.api.Test;
 
 class CoreAdmissionTest extends ProxyTestBase {
 
-  @Test
-  void theAdmissionCoreShedsBeyondItsLimitAndGetsEveryPermitBack() throws Exception {
+  /** An admission core that lets one request through at a time and queues none (MEDIUM). */
+  private static AdmissionController oneAtATime() throws Exception {
     JsonNode admission = new YAMLMapper().readTree(
         "maxInflight: 1\npriorities: {medium: {maxQueue: 0}}\n");
-    try (AdmissionController core = AdmissionController.start(
-        AdmissionConfigParser.parse(admission, null), System::nanoTime)) {
-      CountDownLatch held = new CountDownLatch(1);
+    return AdmissionController.start(AdmissionConfigParser.parse(admission, null), System::nanoTime);
+  }
+
+  /**
+   * Starts the sidecar on {@code core} and sends one request, which the upstream holds until
+   * {@code release} counts down; returns once the upstream has it.
+   */
+  private CompletableFuture<HttpResponse<String>> startHoldingOne(
+      AdmissionController core, HttpClient c, CountDownLatch release) throws Exception {
+    CountDownLatch held = new CountDownLatch(1);
+    upstream = new TestUpstream();
+    upstream.route("/v2/models/resnet/infer", ex -> {
+      held.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      TestUpstream.respond(ex, 200, "done");
+    });
+    proxy = ai.aim.proxy.ProxyServer.builder(baseConfig(upstream.url()))
+        .transport(transport).observer(recorder).admission(new CoreAdmission(core)).start();
+    CompletableFuture<HttpResponse<String>> first =
+        c.sendAsync(infer(), HttpResponse.BodyHandlers.ofString());
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    return first;
+  }
+
+  private HttpRequest infer() {
+    return HttpRequest.newBuilder(URI.create(base() + "/v2/models/resnet/infer"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+  }
+
+  @Test
+  void theAdmissionCoreShedsBeyondItsLimitAndGetsEveryPermitBack() throws Exception {
+    try (AdmissionController core = oneAtATime()) {
       CountDownLatch release = new CountDownLatch(1);
-      upstream = new TestUpstream();
-      upstream.route("/v2/models/resnet/infer", ex -> {
-        held.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        TestUpstream.respond(ex, 200, "done");
-      });
-      proxy = ai.aim.proxy.ProxyServer.builder(baseConfig(upstream.url()))
-          .transport(transport).observer(recorder).admission(new CoreAdmission(core)).start();
       HttpClient c = client(HttpClient.Version.HTTP_1_1);
-      HttpRequest infer = HttpRequest.newBuilder(URI.create(base() + "/v2/models/resnet/infer"))
-          .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
-      CompletableFuture<HttpResponse<String>> first = c.sendAsync(infer, HttpResponse.BodyHandlers.ofString());
-      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<HttpResponse<String>> first = startHoldingOne(core, c, release);
+      HttpRequest infer = infer();
 
       HttpResponse<String> second = c.send(infer, HttpResponse.BodyHandlers.ofString());
       assertThat(second.statusCode()).isEqualTo(429);
@@ -70,30 +89,10 @@ class CoreAdmissionTest extends ProxyTestBase {
    */
   @Test
   void aRefusalBeforeTheBodyKeepsTheConnectionAndDropsTheRestOfTheBody() throws Exception {
-    JsonNode admission = new YAMLMapper().readTree(
-        "maxInflight: 1\npriorities: {medium: {maxQueue: 0}}\n");
-    try (AdmissionController core = AdmissionController.start(
-        AdmissionConfigParser.parse(admission, null), System::nanoTime)) {
-      CountDownLatch held = new CountDownLatch(1);
+    try (AdmissionController core = oneAtATime()) {
       CountDownLatch release = new CountDownLatch(1);
-      upstream = new TestUpstream();
-      upstream.route("/v2/models/resnet/infer", ex -> {
-        held.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        TestUpstream.respond(ex, 200, "done");
-      });
-      proxy = ai.aim.proxy.ProxyServer.builder(baseConfig(upstream.url()))
-          .transport(transport).observer(recorder).admission(new CoreAdmission(core)).start();
-      HttpClient c = client(HttpClient.Version.HTTP_1_1);
-      CompletableFuture<HttpResponse<String>> first = c.sendAsync(
-          HttpRequest.newBuilder(URI.create(base() + "/v2/models/resnet/infer"))
-              .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<HttpResponse<String>> first =
+          startHoldingOne(core, client(HttpClient.Version.HTTP_1_1), release);
 
       try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), proxy.httpPort())) {
         s.setSoTimeout(10_000);
