@@ -11,7 +11,7 @@
 # every 50 ms on one keep-alive socket, a light second client that measures the shed answer.
 #
 # Usage: benchmarks/scripts/admission.sh SCENARIO...   (from the project root)
-#   scenarios: overload overload-wide overload-preempt reserve tenants engine trace
+#   scenarios: overload overload-wide overload-preempt shed-alone reserve tenants engine trace
 #   env: DURATION=30 (seconds of measured arrivals) REPS=1 WARMUP=5 RUN_DIR=/tmp/aim-admission
 #        TRACE=../shared/data/azure-llm-inference-2023-conv.csv TRACE_SPEEDUP=15
 set -euo pipefail
@@ -275,6 +275,26 @@ for SCEN in "$@"; do
       with_nginx "${SIMF[@]}" -- "${LOAD[@]}"
       plot "KV cache full before the queue: engine gauges off vs on" "$RUN/engine-latency.png" \
         "$RUN"/engine-{sidecar-engine-false,sidecar-engine-true,nginx}-1.json
+      ;;
+    shed-alone)
+      # The refusal path with nothing else to do: model-sim's single slot is held for 60 s by one
+      # HIGH request, the sidecar's limit is 1 and LOW may not queue, so every LOW probe is refused
+      # on arrival (queue_full). The probe (200/s, one at a time) is the only traffic; the main
+      # load is one HIGH request every 5 s, which queues.
+      start_sim --slots 1 --service-ms 60000 --max-queue 16
+      sidecar_yaml "$RUN/$SCEN-sidecar.yaml" "  maxInflight: 1
+  priorities:
+    low: {maxQueue: 0, maxQueueWaitMs: 500}"
+      start_sidecar "$RUN/$SCEN-sidecar.yaml"
+      curl -s -m 70 -o /dev/null -H 'x-aim-priority: high' -H 'x-aim-model: demo' -H 'content-type: application/json' \
+        -d '{"model":"demo","prompt":"x","max_tokens":1}' "http://127.0.0.1:$SIDECAR/v1/completions" &
+      PIDS+=($!)
+      for _ in $(seq 1 100); do
+        curl -s "http://127.0.0.1:$SIM/sim/stats" | grep -q '"inFlight":1' && break
+        sleep 0.1
+      done
+      run_target sidecar $SIDECAR --rate 0.2 --mix 100,0,0 --probe 200:low
+      cleanup
       ;;
     trace)
       # Azure conversation trace, arrivals replayed TRACE_SPEEDUP times faster; service time
