@@ -25,7 +25,7 @@ WARM=${WARMUP:-10}
 BENCH="java -Xmx1g -jar $ROOT/benchmarks/target/aim-bench.jar"
 SIM_JAR=$ROOT/model-sim/target/aim-model-sim.jar
 PROXY_JAR=$ROOT/proxy/target/aim-proxy.jar
-SIM=47280 SIDECAR=47281 NGINX=47282 HAPROXY=47283 ADMIN=47284 SIDECAR_GRPC=47285
+SIM=47280 SIDECAR=47281 NGINX=47282 HAPROXY=47283 ADMIN=47284 SIDECAR_GRPC=47285 REFUSE=47286
 mkdir -p "$RUN/tmp"
 PIDS=()
 cleanup() {
@@ -294,6 +294,16 @@ for SCEN in "$@"; do
         sleep 0.1
       done
       run_target sidecar $SIDECAR --rate 0.2 --mix 100,0,0 --probe 200:low
+      curl -s -o "$RUN/$SCEN-sidecar.metrics" "http://127.0.0.1:$ADMIN/metrics" || true
+      cleanup
+      # The floor: the same probe against nginx answering every request with a 429 at once.
+      (cd "$RUN" && exec nginx -p "$RUN" -c "$CONF/nginx-refuse.conf" >"$RUN/nginx-refuse.log" 2>&1) &
+      PIDS+=($!)
+      for _ in $(seq 1 100); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$REFUSE/") == 429 ]] && break
+        sleep 0.1
+      done
+      run_target nginx-429 $REFUSE --rate 0.2 --mix 100,0,0 --probe 200:low
       cleanup
       ;;
     trace)
