@@ -256,7 +256,7 @@ public final class Sidecar implements AutoCloseable {
       Transport transport, LongSupplier clock)
       throws ConfigException, InterruptedException, IOException {
     Objects.requireNonNull(source, "source");
-    ProxyConfig cfg = source.load();
+    ProxyConfig cfg = withImpliedDefaultModel(source.load(), System.getenv());
     // Read the certificate files before anything starts, so a wrong one is a clean refusal.
     ReloadingCredentials credentials = cfg.tls() == null ? null : new ReloadingCredentials(cfg.tls());
     SslContext httpTls = credentials == null ? null : ServerTls.http(credentials);
@@ -342,7 +342,7 @@ public final class Sidecar implements AutoCloseable {
     ScrapeConfig scrape;
     PropagationConfig nextPropagation;
     try {
-      next = source.load();
+      next = withImpliedDefaultModel(source.load(), System.getenv());
       admission = AdmissionConfigParser.parse(next.admission(), next.models());
       scrape = ScrapeConfig.of(next.admission(), admission, next.upstream().http());
       nextPropagation = PropagationConfig.parse(next.models());
@@ -392,6 +392,27 @@ public final class Sidecar implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ scheduler link
+
+  /**
+   * The configuration with {@code http.defaultModel} (the model of requests that name none) filled
+   * in when the file leaves it out: the pod's model from {@value #MODEL_ENV}, else the only model
+   * under {@code models}, else none. A sidecar in front of one model server so counts OpenAI-style
+   * requests, whose model is in the body, against that model's admission policy, propagation and
+   * SLO instead of the defaults under {@code unknown}.
+   */
+  static ProxyConfig withImpliedDefaultModel(ProxyConfig cfg, Map<String, String> env) {
+    if (cfg.http().defaultModel() != null) {
+      return cfg;
+    }
+    String model = null;
+    String own = env.get(MODEL_ENV);
+    if (own != null && !own.isBlank()) {
+      model = own.strip();
+    } else if (cfg.modelNames().size() == 1) {
+      model = cfg.modelNames().iterator().next();
+    }
+    return model == null ? cfg : cfg.withHttp(cfg.http().withDefaultModel(model));
+  }
 
   /**
    * The models the scheduler hears about: the configured ones, plus the pod's own model from

@@ -32,6 +32,13 @@ public record HttpConfig(
         "0.0.0.0", 8080, 8192, 16 * 1024, 256L * 1024 * 1024, 1024 * 1024, Duration.ofSeconds(60), null);
   }
 
+  /** A copy with another model for requests that name none. */
+  public HttpConfig withDefaultModel(String model) {
+    return new HttpConfig(
+        bind, port, maxInitialLineLength, maxHeaderSize, maxBodySize, maxUpgradeBodySize, idleTimeout,
+        model);
+  }
+
   public HttpConfig withPort(int newPort) {
     return new HttpConfig(
         bind, newPort, maxInitialLineLength, maxHeaderSize, maxBodySize, maxUpgradeBodySize, idleTimeout,
