@@ -48,11 +48,12 @@ public final class SidecarSwarm {
         List<ClientCallStreamObserver<SidecarMessage>> streams = new ArrayList<>();
         for (int i = 0; i < sidecars; i++) {
             var stub = SchedulerServiceGrpc.newStub(chans.get(i % channels));
-            ClientCallStreamObserver<SidecarMessage>[] holder = new ClientCallStreamObserver[1];
+            java.util.concurrent.atomic.AtomicReference<ClientCallStreamObserver<SidecarMessage>> holder =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             stub.connect(new ClientResponseObserver<SidecarMessage, SchedulerDirective>() {
                 @Override
                 public void beforeStart(ClientCallStreamObserver<SidecarMessage> s) {
-                    holder[0] = s;
+                    holder.set(s);
                 }
 
                 @Override
@@ -67,7 +68,7 @@ public final class SidecarSwarm {
                 public void onCompleted() {
                 }
             });
-            var stream = holder[0];
+            var stream = holder.get();
             String pod = "model-" + (i % 400) + "-pod-" + i;
             String model = "model-" + (i % 400);
             synchronized (stream) {

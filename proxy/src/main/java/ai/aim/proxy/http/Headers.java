@@ -17,7 +17,7 @@ final class Headers {
   /** Fields that describe one connection, never forwarded (RFC 9110 section 7.6.1). */
   private static final AsciiString[] HOP_BY_HOP = {
     HttpHeaderNames.CONNECTION,
-    HttpHeaderNames.KEEP_ALIVE,
+    AsciiString.cached("keep-alive"),
     AsciiString.cached("proxy-connection"),
     HttpHeaderNames.PROXY_AUTHENTICATE,
     HttpHeaderNames.PROXY_AUTHORIZATION,

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.aim.proxy.admission.Priority;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -30,7 +29,9 @@ class ClassifierFuzzTest {
     String uri = data.consumeString(400);
     // Not validating: the decoder in front of the classifier has already checked header syntax;
     // what reaches here is any value the decoder lets through.
-    DefaultHttpHeaders h = new DefaultHttpHeaders(false);
+    io.netty.handler.codec.http.HttpHeaders h =
+        io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false)
+            .newHeaders();
     if (data.consumeBoolean()) {
       h.add(RequestClassifier.PRIORITY_HEADER, data.consumeString(40));
     }
