@@ -8,8 +8,11 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
-import java.io.File;
+import ai.aim.scheduler.client.WatchedTls;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SchedulerServer implements AutoCloseable {
     private final Server server;
+    /** Follows the TLS files (null without TLS): a renewed certificate serves new connections. */
+    private final WatchedTls watchedTls;
 
     public SchedulerServer(int port, List<BindableService> services) {
         this(port, services, null);
@@ -32,7 +37,26 @@ public final class SchedulerServer implements AutoCloseable {
      * @throws IllegalArgumentException when a certificate or key file cannot be used
      */
     public SchedulerServer(int port, List<BindableService> services, GrpcTls tls) {
-        ServerBuilder<?> b = builder(port, tls)
+        this(port, services, tls, WatchedTls.DEFAULT_PERIOD);
+    }
+
+    /**
+     * @param tls TLS settings, {@code null} for plaintext
+     * @param tlsCheckPeriod how often the TLS files are checked for a renewed certificate
+     * @throws IllegalArgumentException when a certificate or key file cannot be used
+     */
+    public SchedulerServer(int port, List<BindableService> services, GrpcTls tls, Duration tlsCheckPeriod) {
+        this.watchedTls = tls == null ? null : new WatchedTls(tlsCheckPeriod);
+        ServerBuilder<?> b;
+        try {
+            b = builder(port, tls, watchedTls);
+        } catch (RuntimeException e) {
+            if (watchedTls != null) {
+                watchedTls.close();
+            }
+            throw e;
+        }
+        b = b
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(false);
         for (BindableService s : services) {
@@ -41,8 +65,8 @@ public final class SchedulerServer implements AutoCloseable {
         this.server = b.build();
     }
 
-    private static ServerBuilder<?> builder(int port, GrpcTls tls) {
-        ServerCredentials credentials = credentials(tls);
+    private static ServerBuilder<?> builder(int port, GrpcTls tls, WatchedTls watched) {
+        ServerCredentials credentials = credentials(tls, watched);
         try {
             return Grpc.newServerBuilderForPort(port, credentials);
         } catch (IllegalArgumentException e) {
@@ -56,22 +80,23 @@ public final class SchedulerServer implements AutoCloseable {
         }
     }
 
-    static ServerCredentials credentials(GrpcTls tls) {
+    static ServerCredentials credentials(GrpcTls tls, WatchedTls watched) {
         if (tls == null) {
             return InsecureServerCredentials.create();
         }
         TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder();
         try {
-            b.keyManager(new File(tls.certChain()), new File(tls.privateKey()));
-        } catch (IOException | RuntimeException e) {
+            b.keyManager(watched.keyManager(Path.of(tls.certChain()), Path.of(tls.privateKey())));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("grpcTls.certChain/privateKey: " + tls.certChain() + ", "
                     + tls.privateKey() + " unusable (" + e.getMessage()
                     + "; expected: a PEM certificate chain and its PEM private key)", e);
         }
         if (tls.mutual()) {
             try {
-                b.trustManager(new File(tls.clientCa())).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-            } catch (IOException | RuntimeException e) {
+                b.trustManager(watched.trustManager(Path.of(tls.clientCa()), false))
+                        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
                 throw new IllegalArgumentException("grpcTls.clientCa: " + tls.clientCa() + " unusable ("
                         + e.getMessage() + "; expected: PEM CA certificates)", e);
             }
@@ -96,6 +121,9 @@ public final class SchedulerServer implements AutoCloseable {
             server.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (watchedTls != null) {
+            watchedTls.close();
         }
     }
 }

@@ -127,6 +127,38 @@ class SchedulerTlsTest {
         });
     }
 
+    /**
+     * cert-manager renews the scheduler's certificate and its client CA in place: new connections
+     * get the new ones without a restart, and a connection made before keeps working.
+     */
+    @Test
+    void aRenewedCertificateAndClientCaReachNewConnectionsWithoutARestart() throws Exception {
+        Path live = Files.createDirectories(dir.resolve("live"));
+        Path cert = Files.copy(pki.serverCert(), live.resolve("tls.crt"));
+        Path key = Files.copy(pki.serverKey(), live.resolve("tls.key"));
+        Path ca = Files.copy(pki.ca(), live.resolve("ca.crt"));
+        SchedulerConfig c = SchedulerConfig.defaults().withGrpcPort(0).withMetricsPort(0).withKubernetes("none")
+                .withSchedulerId("tls-rotation")
+                .withGrpcTls(new SchedulerConfig.GrpcTls(cert.toString(), key.toString(), ca.toString()));
+        SchedulerApp app = SchedulerApp.start(c, Optional.empty(), List.of());
+        toClose.add(app);
+        SchedulerLink before = link(app, "pod-before", new TlsConfig(pki.clientCert(), pki.clientKey(), pki.ca()));
+        await().atMost(Duration.ofSeconds(20)).until(before::connected);
+
+        TestPki renewed = TestPki.create(dir.resolve("renewed"), "aim-renewed-ca");
+        Files.copy(renewed.serverKey(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.serverCert(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.ca(), ca, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        SchedulerLink after = link(app, "pod-after",
+                new TlsConfig(renewed.clientCert(), renewed.clientKey(), renewed.ca()));
+        await().atMost(Duration.ofSeconds(20)).until(after::connected);
+        SchedulerLink stale = link(app, "pod-stale", new TlsConfig(pki.clientCert(), pki.clientKey(), pki.ca()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> stale.reconnects() >= 2);
+        assertThat(stale.connected()).isFalse();
+        assertThat(before.connected()).isTrue();
+    }
+
     @Test
     void grpcTlsFromTheConfigFileIsReadAndMissingFilesAreNamed() throws Exception {
         Path yaml = Files.writeString(dir.resolve("scheduler.yaml"), "grpcTls:\n  certChain: " + pki.serverCert()

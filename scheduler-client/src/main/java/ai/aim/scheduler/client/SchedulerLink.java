@@ -61,6 +61,9 @@ public final class SchedulerLink implements AutoCloseable {
     static final long MIN_ASKED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final long MAX_ASKED_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+    /** Follows the TLS files (null without TLS): a renewed certificate serves the next connection. */
+    private final WatchedTls watchedTls;
+
     // Owned by the link thread.
     private Session session;
     private boolean closed;
@@ -88,7 +91,8 @@ public final class SchedulerLink implements AutoCloseable {
             return t;
         });
         this.thread.setRemoveOnCancelPolicy(true);
-        this.channel = Grpc.newChannelBuilder(b.target, credentials(b.tls))
+        this.watchedTls = b.tls == null ? null : new WatchedTls(b.tlsCheckPeriod);
+        this.channel = Grpc.newChannelBuilder(b.target, credentials(b.tls, watchedTls))
                 .executor(thread)
                 .keepAliveTime(b.keepAlive.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(Math.max(1, b.keepAlive.toNanos() / 2), TimeUnit.NANOSECONDS)
@@ -181,6 +185,9 @@ public final class SchedulerLink implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.shutdownNow();
+        if (watchedTls != null) {
+            watchedTls.close();
+        }
     }
 
     // ---- link thread ----
@@ -297,21 +304,26 @@ public final class SchedulerLink implements AutoCloseable {
                 .setDirectiveSequence(d.getSequence()).setApplied(applied).setDetail(detail)));
     }
 
-    private static ChannelCredentials credentials(TlsConfig tls) {
+    private static ChannelCredentials credentials(TlsConfig tls, WatchedTls watched) {
         if (tls == null) {
             return InsecureChannelCredentials.create();
         }
         try {
             TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
             if (tls.certChain() != null) {
-                b.keyManager(tls.certChain().toFile(), tls.privateKey().toFile());
+                b.keyManager(watched.keyManager(tls.certChain(), tls.privateKey()));
             }
             if (tls.trustCa() != null) {
-                b.trustManager(tls.trustCa().toFile());
+                b.trustManager(watched.trustManager(tls.trustCa(), true));
             }
             return b.build();
         } catch (IOException e) {
+            watched.close();
             throw new UncheckedIOException("tls: cannot read " + tls, e);
+        } catch (java.security.GeneralSecurityException e) {
+            watched.close();
+            throw new IllegalArgumentException("tls: " + tls + " unusable (" + e.getMessage()
+                    + "; expected: a PEM certificate chain, its PEM PKCS#8 private key, PEM CA certificates)", e);
         }
     }
 
@@ -359,6 +371,7 @@ public final class SchedulerLink implements AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration keepAlive = Duration.ofSeconds(20);
         private TlsConfig tls;
+        private Duration tlsCheckPeriod = WatchedTls.DEFAULT_PERIOD;
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder(String target, SidecarIdentity identity) {
@@ -401,6 +414,15 @@ public final class SchedulerLink implements AutoCloseable {
         /** TLS (null = plaintext, the default). */
         public Builder tls(TlsConfig tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /** How often the TLS files are checked for a renewed certificate (default 2 s). */
+        public Builder tlsCheckPeriod(Duration period) {
+            if (period.isNegative() || period.isZero()) {
+                throw new IllegalArgumentException("tlsCheckPeriod: " + period + " (expected: > 0)");
+            }
+            this.tlsCheckPeriod = period;
             return this;
         }
 
