@@ -10,7 +10,14 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import ai.aim.scheduler.client.WatchedTls;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
@@ -86,7 +93,8 @@ public final class SchedulerServer implements AutoCloseable {
         }
         TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder();
         try {
-            b.keyManager(watched.keyManager(Path.of(tls.certChain()), Path.of(tls.privateKey())));
+            b.keyManager(watched.keyManager(
+                    Path.of(tls.certChain()), Path.of(tls.privateKey()), SchedulerServer::readKey));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("grpcTls.certChain/privateKey: " + tls.certChain() + ", "
                     + tls.privateKey() + " unusable (" + e.getMessage()
@@ -102,6 +110,22 @@ public final class SchedulerServer implements AutoCloseable {
             }
         }
         return b.build();
+    }
+
+    /** A PEM private key in PKCS#8, PKCS#1 (RSA) or SEC1 (EC) form. */
+    static PrivateKey readKey(Path file) throws IOException, GeneralSecurityException {
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            Object o = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (o instanceof PEMKeyPair pair) {
+                // SEC1 may leave the public key out, so take the private part alone.
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw new GeneralSecurityException("no unencrypted PEM private key in " + file);
+        }
     }
 
     public SchedulerServer start() throws IOException {

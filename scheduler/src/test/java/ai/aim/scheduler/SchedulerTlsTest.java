@@ -160,6 +160,28 @@ class SchedulerTlsTest {
     }
 
     @Test
+    void aServerKeyInSec1FormIsAccepted() throws Exception {
+        // A self-signed pair made with openssl, the key converted with 'openssl ec' (SEC1).
+        Path cert = dir.resolve("sec1-server.crt");
+        Path key = dir.resolve("sec1-server.key");
+        for (Path p : List.of(cert, key)) {
+            try (java.io.InputStream in = getClass().getResourceAsStream("/tls/" + p.getFileName())) {
+                Files.copy(in, p);
+            }
+        }
+        assertThat(Files.readString(key)).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        SchedulerConfig c = SchedulerConfig.defaults().withGrpcPort(0).withMetricsPort(0).withKubernetes("none")
+                .withSchedulerId("tls-sec1")
+                .withGrpcTls(new SchedulerConfig.GrpcTls(cert.toString(), key.toString(), null));
+        SchedulerApp app = SchedulerApp.start(c, Optional.empty(), List.of());
+        toClose.add(app);
+
+        SchedulerLink link = link(app, "pod-sec1", TlsConfig.trusting(cert));
+
+        await().atMost(Duration.ofSeconds(20)).until(link::connected);
+    }
+
+    @Test
     void grpcTlsFromTheConfigFileIsReadAndMissingFilesAreNamed() throws Exception {
         Path yaml = Files.writeString(dir.resolve("scheduler.yaml"), "grpcTls:\n  certChain: " + pki.serverCert()
                 + "\n  privateKey: " + pki.serverKey() + "\n  clientCa: " + pki.ca() + "\n");

@@ -1,11 +1,17 @@
 package ai.aim.scheduler.client;
 
 import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.CertificateUtils;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,13 +61,74 @@ public final class WatchedTls implements AutoCloseable {
         watcher.scheduleWithFixedDelay(this::checkAll, ms, ms, TimeUnit.MILLISECONDS);
     }
 
+    /** Reads a PEM private key file. */
+    @FunctionalInterface
+    public interface KeyReader {
+        PrivateKey read(Path file) throws IOException, GeneralSecurityException;
+    }
+
     /** A key manager presenting {@code certChain} with {@code privateKey} (PEM, PKCS#8). */
     public X509ExtendedKeyManager keyManager(Path certChain, Path privateKey)
             throws IOException, GeneralSecurityException {
+        return keyManager(certChain, privateKey, WatchedTls::readPkcs8);
+    }
+
+    /**
+     * A key manager presenting {@code certChain} with {@code privateKey}, the key read by {@code
+     * keys} (for formats other than PKCS#8).
+     */
+    public X509ExtendedKeyManager keyManager(Path certChain, Path privateKey, KeyReader keys)
+            throws IOException, GeneralSecurityException {
         AdvancedTlsX509KeyManager km = new AdvancedTlsX509KeyManager();
         watch("certificate " + certChain + " and key " + privateKey, List.of(certChain, privateKey),
-                () -> km.updateIdentityCredentials(certChain.toFile(), privateKey.toFile()));
+                () -> {
+                    X509Certificate[] chain = readCertificates(certChain);
+                    PrivateKey key = keys.read(privateKey);
+                    if (!matches(chain[0].getPublicKey(), key)) {
+                        throw new GeneralSecurityException(
+                                "the private key does not belong to the first certificate");
+                    }
+                    km.updateIdentityCredentials(chain, key);
+                });
         return km;
+    }
+
+    private static X509Certificate[] readCertificates(Path file) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(file)) {
+            X509Certificate[] chain = CertificateUtils.getX509Certificates(in);
+            if (chain.length == 0) {
+                throw new GeneralSecurityException("no certificate in " + file);
+            }
+            return chain;
+        }
+    }
+
+    private static PrivateKey readPkcs8(Path file) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return CertificateUtils.getPrivateKey(in);
+        }
+    }
+
+    /** Whether {@code key} is the private half of {@code pub}: a signature by one checks with the other. */
+    private static boolean matches(PublicKey pub, PrivateKey key) throws GeneralSecurityException {
+        String alg = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (alg == null || !pub.getAlgorithm().equals(key.getAlgorithm())) {
+            return alg == null; // an algorithm this check does not know: the handshake will tell
+        }
+        byte[] probe = "aim-tls-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Signature sign = Signature.getInstance(alg);
+        sign.initSign(key);
+        sign.update(probe);
+        byte[] sig = sign.sign();
+        Signature verify = Signature.getInstance(alg);
+        verify.initVerify(pub);
+        verify.update(probe);
+        return verify.verify(sig);
     }
 
     /**

@@ -78,6 +78,26 @@ class WatchedTlsTest {
             assertThatThrownBy(() -> tls.trustManager(missing, true)).isInstanceOf(java.io.IOException.class);
             assertThatThrownBy(() -> tls.keyManager(garbage, key)).isInstanceOfAny(
                     java.io.IOException.class, java.security.GeneralSecurityException.class);
+            Path otherKey = copy("b.key", "other.key");
+            Path cert = copy("a.crt", "a.crt");
+            assertThatThrownBy(() -> tls.keyManager(cert, otherKey))
+                    .isInstanceOf(java.security.GeneralSecurityException.class)
+                    .hasMessageContaining("does not belong");
+        }
+    }
+
+    @Test
+    void aRenewedKeyThatDoesNotMatchItsCertificateKeepsThePreviousPair() throws Exception {
+        Path cert = copy("a.crt", "tls.crt");
+        Path key = copy("a.key", "tls.key");
+        try (WatchedTls tls = new WatchedTls(Duration.ofMillis(50))) {
+            X509ExtendedKeyManager km = tls.keyManager(cert, key);
+            copy("b.crt", "tls.crt"); // the key is not renewed (yet)
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(subject(km.getCertificateChain("default"))).isEqualTo("CN=aim-test-a"));
+            copy("b.key", "tls.key");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(subject(km.getCertificateChain("default"))).isEqualTo("CN=aim-test-b"));
         }
     }
 }
