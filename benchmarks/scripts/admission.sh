@@ -142,6 +142,13 @@ plot() { # title png json...
   $BENCH load-plot --title "$title" --out "$png" "$@"
 }
 
+# The sidecar's admission section in 'overload' and 'overload-preempt' (8 permits, model-sim's slots).
+OVERLOAD_ADMISSION="  maxInflight: 8
+  priorities:
+    high: {maxQueue: 512, maxQueueWaitMs: 5000}
+    medium: {maxQueue: 32, maxQueueWaitMs: 1000}
+    low: {maxQueue: 8, maxQueueWaitMs: 500}"
+
 for SCEN in "$@"; do
   echo "=== $SCEN ($(date -u +%H:%M:%S), load average $(cut -d' ' -f1-3 /proc/loadavg))"
   case $SCEN in
@@ -150,11 +157,7 @@ for SCEN in "$@"; do
       # 480 rps left the JVMs CPU-starved on a shared 2-core machine; see docs/benchmarks.md.)
       SIMF=(--slots 8 --service-ms 100 --max-queue 1024)
       LOAD=(--rate 240 --mix 10,30,60)
-      with_sidecar sidecar "  maxInflight: 8
-  priorities:
-    high: {maxQueue: 512, maxQueueWaitMs: 5000}
-    medium: {maxQueue: 32, maxQueueWaitMs: 1000}
-    low: {maxQueue: 8, maxQueueWaitMs: 500}" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
+      with_sidecar sidecar "$OVERLOAD_ADMISSION" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       with_nginx "${SIMF[@]}" -- "${LOAD[@]}"
       with_haproxy 8 "${SIMF[@]}" -- "${LOAD[@]}"
       with_direct "${SIMF[@]}" -- "${LOAD[@]}"
@@ -171,15 +174,10 @@ for SCEN in "$@"; do
       # never sees more than 8 requests and HIGH waits for a slot as in 'overload'.
       SIMF=(--slots 8 --service-ms 92 --prefill-us-per-token 500 --max-queue 1024 --scheduling-policy priority)
       LOAD=(--rate 240 --mix 10,30,60)
-      ADM="  maxInflight: 8
-  priorities:
-    high: {maxQueue: 512, maxQueueWaitMs: 5000}
-    medium: {maxQueue: 32, maxQueueWaitMs: 1000}
-    low: {maxQueue: 8, maxQueueWaitMs: 500}"
       MODEL="{propagation: {enabled: true}, admission: {highOvercommit: 8}}" \
-        with_sidecar sidecar-overcommit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
+        with_sidecar sidecar-overcommit "$OVERLOAD_ADMISSION" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       MODEL="{propagation: {enabled: true}}" \
-        with_sidecar sidecar-limit "$ADM" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
+        with_sidecar sidecar-limit "$OVERLOAD_ADMISSION" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       SCEN=overload-preempt-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
       plot "3x overload, 8 slots x 100 ms, engine preempting by priority" "$RUN/overload-preempt-latency.png" \
         "$RUN"/overload-preempt-{sidecar-overcommit,sidecar-limit}-1.json "$RUN"/overload-preempt-unloaded-direct-1.json

@@ -207,9 +207,12 @@ public final class Generation {
       total += d;
     }
     long elapsed = total - workLeftNanos;
+    // The tokens whose emission time has passed.
     int done = 0;
-    for (long acc = delays[0]; done < tokens - 1 && acc <= elapsed; acc += delays[++done]) {
-      // counts the tokens whose emission time has passed
+    long emittedBy = delays[0];
+    while (done < tokens - 1 && emittedBy <= elapsed) {
+      done++;
+      emittedBy += delays[done];
     }
     return done;
   }

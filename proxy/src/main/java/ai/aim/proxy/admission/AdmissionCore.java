@@ -311,7 +311,7 @@ final class AdmissionCore {
 
   /** The class to serve next, or -1 when no queued class may be dispatched. */
   private int pick(ModelState m, long now) {
-    if (m.inflight >= m.bound(0)) {
+    if (m.inflight >= m.bound(0, m.limit())) {
       return -1;
     }
     switch (m.policy.scheduling()) {

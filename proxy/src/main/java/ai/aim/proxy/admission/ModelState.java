@@ -141,7 +141,7 @@ final class ModelState {
    */
   int ceiling(int b) {
     int limit = limit();
-    int c = bound(b);
+    int c = bound(b, limit);
     double share = classShare[b];
     if (share < 1.0) {
       c = Math.min(c, (int) Math.floor(limit * share));
@@ -156,14 +156,14 @@ final class ModelState {
    * Most requests in flight at which class {@code b} may still be dispatched: the limit, plus the
    * overcommit for HIGH.
    */
-  int bound(int b) {
-    return b == 0 ? limit() + policy.highOvercommit() : limit();
+  int bound(int b, int limit) {
+    return b == 0 ? limit + policy.highOvercommit() : limit;
   }
 
   /** Whether one more request of class {@code b} may be dispatched now. */
   boolean canDispatch(int b) {
     int limit = limit();
-    if (inflight >= bound(b)) {
+    if (inflight >= bound(b, limit)) {
       return false;
     }
     if (b != 0 && inflightNonHigh >= limit - reserve()) {

@@ -2,6 +2,7 @@ package ai.aim.proxy.tls;
 
 import ai.aim.proxy.config.ConfigException;
 import ai.aim.proxy.config.ListenerTls;
+import ai.aim.scheduler.client.WatchedTls;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -22,7 +23,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -150,38 +150,12 @@ public final class ServerTls {
       throw new ConfigException("tls.privateKey: " + file + " is not a " + certificateKey.getAlgorithm()
           + " PKCS#8 key matching tls.certChain (" + e.getMessage() + ")", e);
     }
-    if (!matches(key, certificateKey)) {
+    if (!WatchedTls.keyBelongsTo(key, certificateKey)) {
       throw new ConfigException("tls.privateKey: " + file
           + " does not belong to the first certificate of tls.certChain (expected: the serving"
           + " certificate's own key)");
     }
     return key;
-  }
-
-  /** Signs a probe with the key and verifies it with the certificate's public key. */
-  private static boolean matches(PrivateKey key, PublicKey pub) {
-    String alg = switch (pub.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> null;
-    };
-    if (alg == null) {
-      return true; // an algorithm this check does not know: the handshake will tell
-    }
-    try {
-      byte[] probe = "aim-tls-key-check".getBytes(StandardCharsets.US_ASCII);
-      Signature s = Signature.getInstance(alg);
-      s.initSign(key);
-      s.update(probe);
-      byte[] sig = s.sign();
-      Signature v = Signature.getInstance(alg);
-      v.initVerify(pub);
-      v.update(probe);
-      return v.verify(sig);
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
   }
 
   private static byte[] read(Path file, String key) throws ConfigException {

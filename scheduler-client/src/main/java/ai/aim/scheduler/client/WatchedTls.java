@@ -84,7 +84,7 @@ public final class WatchedTls implements AutoCloseable {
                 () -> {
                     X509Certificate[] chain = readCertificates(certChain);
                     PrivateKey key = keys.read(privateKey);
-                    if (!matches(chain[0].getPublicKey(), key)) {
+                    if (!keyBelongsTo(key, chain[0].getPublicKey())) {
                         throw new GeneralSecurityException(
                                 "the private key does not belong to the first certificate");
                     }
@@ -109,26 +109,33 @@ public final class WatchedTls implements AutoCloseable {
         }
     }
 
-    /** Whether {@code key} is the private half of {@code pub}: a signature by one checks with the other. */
-    private static boolean matches(PublicKey pub, PrivateKey key) throws GeneralSecurityException {
-        String alg = switch (key.getAlgorithm()) {
+    /**
+     * Whether {@code key} is the private half of {@code pub}: a probe signed with one verifies with
+     * the other. True for a key algorithm this check does not know (the handshake will tell).
+     */
+    public static boolean keyBelongsTo(PrivateKey key, PublicKey pub) {
+        String alg = switch (pub.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
             default -> null;
         };
-        if (alg == null || !pub.getAlgorithm().equals(key.getAlgorithm())) {
-            return alg == null; // an algorithm this check does not know: the handshake will tell
+        if (alg == null) {
+            return true;
         }
-        byte[] probe = "aim-tls-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        Signature sign = Signature.getInstance(alg);
-        sign.initSign(key);
-        sign.update(probe);
-        byte[] sig = sign.sign();
-        Signature verify = Signature.getInstance(alg);
-        verify.initVerify(pub);
-        verify.update(probe);
-        return verify.verify(sig);
+        try {
+            byte[] probe = "aim-tls-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature sign = Signature.getInstance(alg);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] sig = sign.sign();
+            Signature verify = Signature.getInstance(alg);
+            verify.initVerify(pub);
+            verify.update(probe);
+            return verify.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /**
