@@ -14,6 +14,7 @@
 #   scenarios: overload overload-wide overload-preempt shed-alone reserve tenants engine trace
 #   env: DURATION=30 (seconds of measured arrivals) REPS=1 WARMUP=5 RUN_DIR=/tmp/aim-admission
 #        TRACE=../shared/data/azure-llm-inference-2023-conv.csv TRACE_SPEEDUP=15
+#        OVERCOMMIT_AFTER="15" (overload-preempt: highOvercommitAfterMs values, one run each)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -176,11 +177,18 @@ for SCEN in "$@"; do
       LOAD=(--rate 240 --mix 10,30,60)
       MODEL="{propagation: {enabled: true}, admission: {highOvercommit: 8}}" \
         with_sidecar sidecar-overcommit "$OVERLOAD_ADMISSION" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
+      # The same, but HIGH first waits up to OVERCOMMIT_AFTER ms for a permit under the limit:
+      # most find one, and only the rest cost a preemption.
+      for AFTER in ${OVERCOMMIT_AFTER:-15}; do
+        MODEL="{propagation: {enabled: true}, admission: {highOvercommit: 8, highOvercommitAfterMs: $AFTER}}" \
+          with_sidecar sidecar-overcommit-after-$AFTER "$OVERLOAD_ADMISSION" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
+      done
       MODEL="{propagation: {enabled: true}}" \
         with_sidecar sidecar-limit "$OVERLOAD_ADMISSION" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       SCEN=overload-preempt-unloaded with_direct "${SIMF[@]}" -- --rate 16 --mix 10,30,60
       plot "3x overload, 8 slots x 100 ms, engine preempting by priority" "$RUN/overload-preempt-latency.png" \
-        "$RUN"/overload-preempt-{sidecar-overcommit,sidecar-limit}-1.json "$RUN"/overload-preempt-unloaded-direct-1.json
+        "$RUN"/overload-preempt-{sidecar-overcommit,sidecar-limit}-1.json "$RUN"/overload-preempt-sidecar-overcommit-after-*-1.json \
+        "$RUN"/overload-preempt-unloaded-direct-1.json
       ;;
     overload-wide)
       # The same 80 rps capacity and 3x offered load as 'overload', with 32 slots of 400 ms: an

@@ -72,6 +72,7 @@ public class SaturatedAdmissionBenchmark {
             TenantPolicy.defaults(),
             EnginePolicy.defaults(),
             false,
+            0,
             0);
     AdmissionConfig config = AdmissionConfig.of(p, Map.of());
     ring = AdmissionController.start(config, System::nanoTime);

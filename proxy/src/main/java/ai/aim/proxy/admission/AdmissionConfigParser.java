@@ -26,7 +26,7 @@ public final class AdmissionConfigParser {
       Set.of(
           "defaultPriority", "maxInflight", "limit", "scheduling", "agingMs", "reservedHighShare",
           "priorities", "serviceTime", "tenants", "engine", "shedWhileHigherOverflows",
-          "highOvercommit");
+          "highOvercommit", "highOvercommitAfterMs");
   private static final Set<String> LIMIT_KEYS =
       Set.of("mode", "maxInflight", "minLimit", "maxLimit", "smoothing", "longWindow",
           "rttTolerance");
@@ -229,12 +229,14 @@ public final class AdmissionConfigParser {
     boolean outranked =
         boolAt(n, "shedWhileHigherOverflows", base.shedWhileHigherOverflows(), path);
     int overcommit = intAt(n, "highOvercommit", base.highOvercommit(), path);
+    long overcommitAfter =
+        longAt(n, "highOvercommitAfterMs", base.highOvercommitAfterMillis(), path);
     return build(
         path,
         () ->
             new ModelPolicy(
                 defaultPriority, limit, s, aging, reserve, priorities, initial, a, t, eng,
-                outranked, overcommit));
+                outranked, overcommit, overcommitAfter));
   }
 
   private static LimitPolicy parseLimit(JsonNode n, LimitPolicy base, String path) {
@@ -286,7 +288,8 @@ public final class AdmissionConfigParser {
   private static ModelPolicy withDefaultPriority(ModelPolicy p, Priority d) {
     return new ModelPolicy(d, p.limit(), p.scheduling(), p.agingMillis(), p.reservedHighShare(),
         p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(), p.tenants(),
-        p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit());
+        p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit(),
+        p.highOvercommitAfterMillis());
   }
 
   private interface Builder<T> {

@@ -85,7 +85,7 @@ final class AdmissionCore {
       return;
     }
     int b = band.index;
-    if (dispatchesNow(m, band)) {
+    if (dispatchesNow(m, band, now)) {
       Node n = newNode(ticket, m, band, tenant, cost, deadline, arrivalNanos, callback);
       dispatch(n, now);
       return;
@@ -134,10 +134,12 @@ final class AdmissionCore {
           g.onSample(upstreamNanos, inflightBefore);
         }
       }
+      m.refill = inflightBefore > m.limit();
     } else {
       unqueue(n);
     }
     pump(m, now);
+    m.refill = false;
   }
 
   /**
@@ -152,11 +154,13 @@ final class AdmissionCore {
     }
     ModelState m = n.model;
     if (n.state == Node.INFLIGHT) {
+      m.refill = m.inflight > m.limit();
       release(n);
     } else {
       unqueue(n);
     }
     pump(m, now);
+    m.refill = false;
   }
 
   /** Applies a new configuration; queued and in-flight requests stay. */
@@ -225,10 +229,21 @@ final class AdmissionCore {
     draining = false;
   }
 
-  /** Runs the timer if a tick period has passed since the last run. */
+  /**
+   * Runs the timer if a tick period has passed since the last run; else dispatches the HIGH
+   * requests whose overcommit wait ({@code highOvercommitAfterMs}) has just run out, so that wait
+   * is kept to the batch, not to the tick.
+   */
   void maybeTick(long now) {
     if (now - lastTick >= config.tickMillis() * 1_000_000L) {
       tick(now);
+      return;
+    }
+    for (int i = 0; i < modelList.size(); i++) {
+      ModelState m = modelList.get(i);
+      if (m.overcommitPending() && m.overcommitDue(now)) {
+        pump(m, now);
+      }
     }
   }
 
@@ -306,6 +321,7 @@ final class AdmissionCore {
         m.globalPass = band.pass;
       }
       dispatch(n, now);
+      m.refill = false;
     }
   }
 
@@ -317,7 +333,7 @@ final class AdmissionCore {
     switch (m.policy.scheduling()) {
       case STRICT:
         for (int b = 0; b < 3; b++) {
-          if (m.bands[b].depth > 0 && m.canDispatch(b)) {
+          if (m.bands[b].depth > 0 && m.canDispatch(b, now)) {
             return b;
           }
         }
@@ -329,7 +345,7 @@ final class AdmissionCore {
           long aging = m.policy.agingMillis() * 1_000_000L;
           for (int b = 0; b < 3; b++) {
             Band band = m.bands[b];
-            if (band.depth == 0 || !m.canDispatch(b)) {
+            if (band.depth == 0 || !m.canDispatch(b, now)) {
               continue;
             }
             int effective = effectivePriority(b, now - band.oldest.arrival, aging);
@@ -345,7 +361,7 @@ final class AdmissionCore {
           int best = -1;
           for (int b = 0; b < 3; b++) {
             Band band = m.bands[b];
-            if (band.depth > 0 && m.canDispatch(b) && (best < 0 || band.pass < m.bands[best].pass)) {
+            if (band.depth > 0 && m.canDispatch(b, now) && (best < 0 || band.pass < m.bands[best].pass)) {
               best = b;
             }
           }
@@ -361,8 +377,14 @@ final class AdmissionCore {
     return (int) Math.max(0, b - Math.min(raised, 2));
   }
 
-  /** In AGING, a class served because its oldest request aged serves that oldest request. */
+  /**
+   * In AGING, a class served because its oldest request aged serves that oldest request; so does
+   * HIGH going beyond the limit because its oldest request waited {@code highOvercommitAfterMs}.
+   */
   private Node takeFrom(ModelState m, Band band, long now) {
+    if (band.index == 0 && m.policy.highOvercommitAfterMillis() > 0 && m.inflight >= m.limit()) {
+      return band.oldest;
+    }
     if (m.policy.scheduling() == SchedulingMode.AGING) {
       long aging = m.policy.agingMillis() * 1_000_000L;
       if (effectivePriority(band.index, now - band.oldest.arrival, aging) < band.index) {
@@ -618,12 +640,12 @@ final class AdmissionCore {
    */
   private RejectReason gateRefusal(ModelState m, int b, long now) {
     Band band = m.bands[b];
-    return draining || dispatchesNow(m, band) ? null : queueRefusal(m, band, now);
+    return draining || dispatchesNow(m, band, now) ? null : queueRefusal(m, band, now);
   }
 
   /** Whether an arrival in {@code band} is dispatched at once (nothing queued ahead, a permit). */
-  private boolean dispatchesNow(ModelState m, Band band) {
-    return band.depth == 0 && !upstreamHeld() && m.canDispatch(band.index);
+  private boolean dispatchesNow(ModelState m, Band band, long now) {
+    return band.depth == 0 && !upstreamHeld() && m.canDispatch(band.index, now);
   }
 
   /**

@@ -30,6 +30,11 @@ import java.util.Objects;
  *     work for higher (vLLM {@code --scheduling-policy priority} with priority propagation on), so
  *     a HIGH request does not wait for a running LOW one to end; 0 (the default) lets the limit
  *     bind HIGH too
+ * @param highOvercommitAfterMillis with {@code highOvercommit}, how long the oldest queued HIGH
+ *     request waits for a permit under the limit before HIGH may go beyond it; 0 (the default):
+ *     at once. Each dispatch beyond the limit costs the engine a preemption (the preempted
+ *     request's prefill again), so a short wait that a completion usually ends first keeps most
+ *     HIGH requests under the limit and bounds the wait of the others
  */
 public record ModelPolicy(
     Priority defaultPriority,
@@ -43,7 +48,8 @@ public record ModelPolicy(
     TenantPolicy tenants,
     EnginePolicy engine,
     boolean shedWhileHigherOverflows,
-    int highOvercommit) {
+    int highOvercommit,
+    long highOvercommitAfterMillis) {
 
   public ModelPolicy {
     Objects.requireNonNull(defaultPriority, "defaultPriority");
@@ -64,6 +70,7 @@ public record ModelPolicy(
       throw new IllegalArgumentException(
           "highOvercommit: " + highOvercommit + " (expected: >= 0)");
     }
+    Checks.atLeast("highOvercommitAfterMs", highOvercommitAfterMillis, 0);
   }
 
   /** The built-in defaults: static limit 64, strict, no reserve, default class bounds. */
@@ -83,6 +90,7 @@ public record ModelPolicy(
         TenantPolicy.defaults(),
         EnginePolicy.defaults(),
         true,
+        0,
         0);
   }
 
@@ -100,13 +108,13 @@ public record ModelPolicy(
   public ModelPolicy withLimit(LimitPolicy l) {
     return new ModelPolicy(defaultPriority, l, scheduling, agingMillis, reservedHighShare,
         priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine,
-        shedWhileHigherOverflows, highOvercommit);
+        shedWhileHigherOverflows, highOvercommit, highOvercommitAfterMillis);
   }
 
   /** A copy with another scheduling mode. */
   public ModelPolicy withScheduling(SchedulingMode s) {
     return new ModelPolicy(defaultPriority, limit, s, agingMillis, reservedHighShare,
         priorities, initialServiceTimeMillis, serviceTimeAlpha, tenants, engine,
-        shedWhileHigherOverflows, highOvercommit);
+        shedWhileHigherOverflows, highOvercommit, highOvercommitAfterMillis);
   }
 }

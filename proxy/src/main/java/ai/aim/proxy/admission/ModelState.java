@@ -20,6 +20,12 @@ final class ModelState {
   final ArrivalGate gate = new ArrivalGate();
   int inflight;
   int inflightNonHigh;
+  /**
+   * Set while the admission thread dispatches after a request that ran beyond the limit ended:
+   * with {@code highOvercommitAfterMs}, one queued HIGH request may take its place without
+   * waiting (see {@link #boundNow}).
+   */
+  boolean refill;
 
   private GradientLimit adaptive;
   private int staticLimit;
@@ -153,17 +159,52 @@ final class ModelState {
   }
 
   /**
-   * Most requests in flight at which class {@code b} may still be dispatched: the limit, plus the
+   * Most requests in flight at which class {@code b} may ever be dispatched: the limit, plus the
    * overcommit for HIGH.
    */
   int bound(int b, int limit) {
     return b == 0 ? limit + policy.highOvercommit() : limit;
   }
 
+  /**
+   * Most requests in flight at which class {@code b} may be dispatched now: {@link #bound}, except
+   * that with {@code highOvercommitAfterMs} HIGH goes beyond the limit only once its oldest queued
+   * request has waited that long, or in place of a request beyond the limit that just ended
+   * ({@link #refill}). The engine gives the slot such a request leaves to one it holds (one it
+   * preempted), so a HIGH request taking it there costs no preemption.
+   */
+  int boundNow(int b, int limit, long now) {
+    if (b != 0 || policy.highOvercommit() == 0) {
+      return limit;
+    }
+    return refill || overcommitDue(now) ? limit + policy.highOvercommit() : limit;
+  }
+
+  /** Whether HIGH's overcommit is open now: no wait configured, or the oldest HIGH waited it. */
+  boolean overcommitDue(long now) {
+    long after = policy.highOvercommitAfterMillis();
+    if (after == 0) {
+      return true;
+    }
+    Band high = bands[0];
+    return high.depth > 0 && now - high.oldest.arrival >= after * 1_000_000L;
+  }
+
+  /**
+   * Whether a HIGH request waits beyond the limit for its overcommit to open, with room for it in
+   * the overcommit: the admission thread checks this after every batch of events.
+   */
+  boolean overcommitPending() {
+    return policy.highOvercommitAfterMillis() > 0
+        && bands[0].depth > 0
+        && policy.highOvercommit() > 0
+        && inflight < limit() + policy.highOvercommit();
+  }
+
   /** Whether one more request of class {@code b} may be dispatched now. */
-  boolean canDispatch(int b) {
+  boolean canDispatch(int b, long now) {
     int limit = limit();
-    if (inflight >= bound(b, limit)) {
+    if (inflight >= boundNow(b, limit, now)) {
       return false;
     }
     if (b != 0 && inflightNonHigh >= limit - reserve()) {

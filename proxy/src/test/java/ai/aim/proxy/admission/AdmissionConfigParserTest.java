@@ -44,6 +44,7 @@ class AdmissionConfigParserTest {
                   scheduling: weighted
                   shedWhileHigherOverflows: false
                   highOvercommit: 8
+                  highOvercommitAfterMs: 15
             """);
     assertThat(c.tickMillis()).isEqualTo(5);
     ModelPolicy d = c.defaults();
@@ -70,6 +71,8 @@ class AdmissionConfigParserTest {
     assertThat(llama.shedWhileHigherOverflows()).isFalse();
     assertThat(d.highOvercommit()).isZero();
     assertThat(llama.highOvercommit()).isEqualTo(8);
+    assertThat(d.highOvercommitAfterMillis()).isZero();
+    assertThat(llama.highOvercommitAfterMillis()).isEqualTo(15);
     assertThat(c.policyFor("unknown")).isEqualTo(d);
   }
 
@@ -90,6 +93,8 @@ class AdmissionConfigParserTest {
         .hasMessage("admission.reservedHighShare: 1.5 (expected: between 0.0 and 0.9)");
     assertThatThrownBy(() -> parse("admission: {highOvercommit: -1}"))
         .hasMessage("admission.highOvercommit: -1 (expected: >= 0)");
+    assertThatThrownBy(() -> parse("admission: {highOvercommitAfterMs: -5}"))
+        .hasMessage("admission.highOvercommitAfterMs: -5 (expected: >= 0)");
     assertThatThrownBy(() -> parse("models: {m: {admission: {maxInflite: 3}}}"))
         .hasMessageStartingWith("models.m.admission.maxInflite: unknown key (expected one of:");
     assertThatThrownBy(() -> parse("models: {m: {defaultPriority: urgent}}"))

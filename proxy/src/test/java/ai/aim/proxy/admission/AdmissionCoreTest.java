@@ -310,6 +310,56 @@ class AdmissionCoreTest {
   }
 
   @Test
+  void highOvercommitAfterAWaitLetsHighTakeAFreedPermitFirstAndPassTheLimitOnlyOnceItWaited() {
+    start(Policies.withHighOvercommitAfter(
+        Policies.withHighOvercommit(Policies.policy(2, 0, SchedulingMode.STRICT, 100, 0), 2), 50));
+    long low1 = arrive(LOW);
+    long low2 = arrive(LOW);
+    long low3 = arrive(LOW);
+    long high = arrive(HIGH); // the limit is reached: HIGH waits for a permit first
+    assertThat(rec.answered(high)).isFalse();
+    advance(30);
+    assertThat(rec.answered(high)).isFalse();
+    complete(low1, 30); // a permit under the limit frees within the wait: no overcommit needed
+    assertThat(rec.admitOrder.get(rec.admitOrder.size() - 1)).isEqualTo(high);
+    assertThat(model().inflight).isEqualTo(2);
+
+    long high2 = arrive(HIGH); // t = 30
+    advance(20);
+    long high3 = arrive(HIGH); // t = 50
+    advance(29); // t = 79: high2 waited 49 ms
+    assertThat(rec.answered(high2)).isFalse();
+    // t = 80, within the tick period: the check after a batch of events dispatches it
+    now += MS;
+    core.maybeTick(now);
+    assertThat(rec.admitted).contains(high2).doesNotContain(high3);
+    assertThat(model().inflight).isEqualTo(3);
+    advance(20); // t = 100: high3 waited 50 ms
+    assertThat(rec.admitted).contains(high3);
+    assertThat(model().inflight).isEqualTo(4);
+    long high4 = arrive(HIGH); // limit + overcommit reached: no wait opens more
+    advance(60);
+    assertThat(rec.answered(high4)).isFalse();
+    complete(high2, 10);
+    assertThat(rec.admitted).contains(high4);
+
+    // A request beyond the limit that ends leaves the engine a slot it would give to a request it
+    // preempted: a queued HIGH request takes it without waiting.
+    long high5 = arrive(HIGH);
+    assertThat(rec.answered(high5)).isFalse();
+    complete(high3, 10);
+    assertThat(rec.admitted).contains(high5);
+    assertThat(model().inflight).isEqualTo(4);
+    complete(high, 10); // nothing queued in HIGH: the count falls to 3, still beyond the limit
+    long high6 = arrive(HIGH);
+    assertThat(rec.answered(high6)).isFalse();
+    complete(low2, 10); // 3 -> 2, beyond the limit before: HIGH takes its place, LOW does not
+    assertThat(rec.admitted).contains(high6);
+    assertThat(model().inflight).isEqualTo(3);
+    assertThat(rec.answered(low3)).isFalse();
+  }
+
+  @Test
   void withoutOvercommitTheLimitBindsHighToo() {
     start(Policies.policy(2, 0, SchedulingMode.STRICT, 100, 0));
     arrive(LOW);

@@ -28,6 +28,8 @@ class AdmissionPropertiesTest {
   private static final String[] MODELS = {"m", "n"};
   private static final double[] RESERVES = {0, 0.25, 0.5};
   private static final long[] WAITS = {0, 300, 2_000};
+  /** {@code highOvercommitAfterMs} choices. */
+  private static final long[] OVERCOMMIT_AFTER = {0, 40, 400};
 
   sealed interface Action permits Arrive, Complete, Cancel, Advance, Reload, Signal, Stale, Override {}
 
@@ -42,8 +44,18 @@ class AdmissionPropertiesTest {
 
   record Reload(
       int limit, int reserve, int maxQueue, int waitIndex, boolean adaptive, boolean engine,
-      SchedulingMode mode, int overcommit)
-      implements Action {}
+      SchedulingMode mode, int overcommitChoice)
+      implements Action {
+    /** {@code highOvercommit}: 0 to 2. */
+    int overcommit() {
+      return overcommitChoice % 3;
+    }
+
+    /** {@code highOvercommitAfterMs}, one of {@link #OVERCOMMIT_AFTER}. */
+    long overcommitAfterMs() {
+      return OVERCOMMIT_AFTER[overcommitChoice / 3];
+    }
+  }
 
   record Signal(int model, double kv, int waiting) implements Action {}
 
@@ -82,7 +94,11 @@ class AdmissionPropertiesTest {
     Arbitrary<Action> cancel =
         Combinators.combine(Arbitraries.integers().between(0, 1000), Arbitraries.of(true, false))
             .as(Cancel::new);
-    Arbitrary<Action> advance = Arbitraries.integers().between(0, 1_500).map(Advance::new);
+    // Short steps too, so waits of the order of highOvercommitAfterMs (40 ms) occur.
+    Arbitrary<Action> advance =
+        Arbitraries.oneOf(Arbitraries.integers().between(0, 60),
+                Arbitraries.integers().between(0, 1_500))
+            .map(Advance::new);
     Arbitrary<Action> reload =
         Combinators.combine(
                 Arbitraries.integers().between(1, 6),
@@ -92,7 +108,7 @@ class AdmissionPropertiesTest {
                 Arbitraries.of(true, false),
                 Arbitraries.of(true, false),
                 modes,
-                Arbitraries.integers().between(0, 2))
+                Arbitraries.integers().between(0, 8))
             .as(Reload::new);
     Arbitrary<Action> signal =
         Combinators.combine(
@@ -147,6 +163,13 @@ class AdmissionPropertiesTest {
     final Recorder rec = new Recorder();
     final Map<Long, Priority> priorityOf = new HashMap<>();
     final Map<Long, String> modelOf = new HashMap<>();
+    final Map<Long, Long> arrivedAt = new HashMap<>();
+    /**
+     * During a completion or cancellation of an in-flight request: its model and the requests in
+     * flight there before it ended (a HIGH request may take its place without waiting).
+     */
+    String endingModel;
+    int inflightBeforeEnd;
     final Set<Long> queued = new LinkedHashSet<>();
     final Set<Long> inflight = new LinkedHashSet<>();
     final Set<Long> finished = new LinkedHashSet<>();
@@ -206,6 +229,7 @@ class AdmissionPropertiesTest {
         String model = MODELS[ar.model()];
         priorityOf.put(t, ar.priority());
         modelOf.put(t, model);
+        arrivedAt.put(t, now);
         long deadline =
             ar.deadlineMs() < 0 ? AdmissionController.NO_DEADLINE : now + ar.deadlineMs() * MS;
         queued.add(t);
@@ -222,8 +246,10 @@ class AdmissionPropertiesTest {
           long t = pick(inflight, c.pick());
           inflight.remove(t);
           finished.add(t);
+          ending(t);
           core.complete(t, c.error() ? Outcome.UPSTREAM_ERROR : Outcome.OK, c.upstreamMs() * MS,
               now);
+          endingModel = null;
         }
       } else if (a instanceof Cancel c) {
         Set<Long> from = c.queued() ? queued : inflight;
@@ -235,7 +261,11 @@ class AdmissionPropertiesTest {
           }
           finished.add(t);
           rec.cancelled.add(t);
+          if (!c.queued()) {
+            ending(t);
+          }
           core.cancel(t, now);
+          endingModel = null;
         }
       } else if (a instanceof Advance adv) {
         now += adv.ms() * MS;
@@ -255,6 +285,11 @@ class AdmissionPropertiesTest {
           core.cancel(t, now);
         }
       }
+    }
+
+    void ending(long ticket) {
+      endingModel = modelOf.get(ticket);
+      inflightBeforeEnd = core.modelState(endingModel).inflight;
     }
 
     /** Moves tickets the core answered from the edge's queued set. */
@@ -279,6 +314,12 @@ class AdmissionPropertiesTest {
       if (m.inflight > limit + overcommit) {
         rec.violations.add(
             "in flight " + m.inflight + " above limit " + limit + " + overcommit " + overcommit);
+      }
+      long after = m.policy.highOvercommitAfterMillis() * MS;
+      boolean inPlaceOfEnded = m.name.equals(endingModel) && m.inflight <= inflightBeforeEnd;
+      if (b == 0 && m.inflight > limit && now - arrivedAt.get(ticket) < after && !inPlaceOfEnded) {
+        rec.violations.add("HIGH dispatched beyond limit " + limit + " after waiting "
+            + (now - arrivedAt.get(ticket)) / MS + " ms of highOvercommitAfterMs " + after / MS);
       }
       if (b != 0 && m.inflight > limit) {
         rec.violations.add("class " + b + " dispatched with " + (m.inflight - 1)
@@ -351,6 +392,7 @@ class AdmissionPropertiesTest {
       }
       p = Policies.withInitialService(p, 100);
       p = Policies.withHighOvercommit(p, r.overcommit());
+      p = Policies.withHighOvercommitAfter(p, r.overcommitAfterMs());
       if (r.engine()) {
         p = Policies.withEngine(p, new EnginePolicy(true, 0.7, 0.9, 50, 150, 2_000, 0.34, 500));
       }

@@ -24,43 +24,56 @@ final class Policies {
         TenantPolicy.defaults(),
         EnginePolicy.defaults(),
         true,
+        0,
         0);
   }
 
   static ModelPolicy withShedWhileHigherOverflows(ModelPolicy p, boolean on) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), p.engine(), on, p.highOvercommit());
+        p.tenants(), p.engine(), on, p.highOvercommit(),
+        p.highOvercommitAfterMillis());
   }
 
   static ModelPolicy withEngine(ModelPolicy p, EnginePolicy e) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), e, p.shedWhileHigherOverflows(), p.highOvercommit());
+        p.tenants(), e, p.shedWhileHigherOverflows(), p.highOvercommit(),
+        p.highOvercommitAfterMillis());
   }
 
   static ModelPolicy withTenants(ModelPolicy p, TenantPolicy t) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        t, p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit());
+        t, p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit(),
+        p.highOvercommitAfterMillis());
   }
 
   static ModelPolicy withInitialService(ModelPolicy p, long ms) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), ms, p.serviceTimeAlpha(), p.tenants(), p.engine(),
-        p.shedWhileHigherOverflows(), p.highOvercommit());
+        p.shedWhileHigherOverflows(), p.highOvercommit(),
+        p.highOvercommitAfterMillis());
   }
 
   static ModelPolicy withPriorities(ModelPolicy p, List<PriorityPolicy> pp) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), pp, p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit());
+        p.tenants(), p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit(),
+        p.highOvercommitAfterMillis());
   }
 
   static ModelPolicy withHighOvercommit(ModelPolicy p, int overcommit) {
     return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
         p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
-        p.tenants(), p.engine(), p.shedWhileHigherOverflows(), overcommit);
+        p.tenants(), p.engine(), p.shedWhileHigherOverflows(), overcommit,
+        p.highOvercommitAfterMillis());
+  }
+
+  static ModelPolicy withHighOvercommitAfter(ModelPolicy p, long afterMs) {
+    return new ModelPolicy(p.defaultPriority(), p.limit(), p.scheduling(), p.agingMillis(),
+        p.reservedHighShare(), p.priorities(), p.initialServiceTimeMillis(), p.serviceTimeAlpha(),
+        p.tenants(), p.engine(), p.shedWhileHigherOverflows(), p.highOvercommit(), afterMs);
   }
 
   static AdmissionConfig config(ModelPolicy p) {
