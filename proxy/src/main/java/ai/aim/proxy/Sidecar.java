@@ -692,6 +692,15 @@ public final class Sidecar implements AutoCloseable {
     }
 
     @Override
+    public long highOvercommitted() {
+      long n = 0;
+      for (AdmissionSnapshot.Model m : controller.snapshot().models().values()) {
+        n += m.highOvercommitted();
+      }
+      return n;
+    }
+
+    @Override
     public long admitted(Priority priority) {
       long n = 0;
       for (AdmissionSnapshot.Model m : controller.snapshot().models().values()) {

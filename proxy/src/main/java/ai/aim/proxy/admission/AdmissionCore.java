@@ -448,6 +448,8 @@ final class AdmissionCore {
     band.inflight++;
     if (band.index != 0) {
       m.inflightNonHigh++;
+    } else if (m.inflight > m.limit()) {
+      m.highOvercommitted++;
     }
     band.admitted++;
     band.admitRate.mark();
@@ -698,7 +700,8 @@ final class AdmissionCore {
               m.engineRestricting(),
               classes,
               engineView(m, now),
-              m.overrideLimit()));
+              m.overrideLimit(),
+              m.highOvercommitted));
     }
     AdmissionSnapshot s = new AdmissionSnapshot(now, out);
     published = s;

@@ -36,6 +36,8 @@ public record AdmissionSnapshot(long takenAtNanos, Map<String, Model> models) {
    * @param engine the last reading of the model server's gauges
    * @param limitOverride a limit set from outside (the scheduler) that replaces the policy's, or
    *     0 for none; {@code limit} already reflects it
+   * @param highOvercommitted HIGH requests dispatched beyond the limit ({@code highOvercommit})
+   *     since start: with an engine that preempts, about one preemption each
    */
   public record Model(
       String model,
@@ -46,7 +48,8 @@ public record AdmissionSnapshot(long takenAtNanos, Map<String, Model> models) {
       boolean engineSaturated,
       List<Class> classes,
       Engine engine,
-      int limitOverride) {
+      int limitOverride,
+      long highOvercommitted) {
 
     public Model {
       classes = List.copyOf(classes);

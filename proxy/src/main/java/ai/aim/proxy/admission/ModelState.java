@@ -26,6 +26,8 @@ final class ModelState {
    * waiting (see {@link #boundNow}).
    */
   boolean refill;
+  /** HIGH requests dispatched beyond the limit since start. */
+  long highOvercommitted;
 
   private GradientLimit adaptive;
   private int staticLimit;

@@ -27,6 +27,11 @@ public interface AdmissionGauges {
   /** Requests refused by admission since start, per priority and reason; never decreases. */
   long shed(Priority priority, ShedReason reason);
 
+  /** HIGH requests dispatched beyond the limit ({@code highOvercommit}) since start. */
+  default long highOvercommitted() {
+    return 0;
+  }
+
   /** Zero everywhere: for a sidecar without admission state yet (and for tests). */
   AdmissionGauges NONE =
       new AdmissionGauges() {

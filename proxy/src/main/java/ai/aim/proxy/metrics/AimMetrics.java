@@ -142,6 +142,10 @@ public final class AimMetrics implements RequestObserver {
         .description("Requests dispatched to the model server and not finished")
         .strongReference(true)
         .register(registry);
+    FunctionCounter.builder(
+            "aim.admission.high.overcommitted", a, AdmissionGauges::highOvercommitted)
+        .description("HIGH requests dispatched beyond the concurrency limit (highOvercommit)")
+        .register(registry);
     Gauge.builder("aim.admission.limit", a, AdmissionGauges::limit)
         .description("Concurrency limit towards the model server")
         .strongReference(true)

@@ -242,7 +242,7 @@ class AdmissionControllerTest {
             List.of(
                 new AdmissionSnapshot.Class(Priority.HIGH, 0, 0, 4, 0, Map.of(), 0, 0, 0),
                 new AdmissionSnapshot.Class(Priority.MEDIUM, 0, 0, 4, 0, Map.of(), 0, 0, 0),
-                c), AdmissionSnapshot.Engine.DISABLED, 0)));
+                c), AdmissionSnapshot.Engine.DISABLED, 0, 0)));
     assertThat(AdmissionController.retryAfterMillis(snap.apply(low.apply(10, 4.0)), "m", Priority.LOW))
         .isEqualTo(3_000); // ceil(10 queued / 4 per second)
     assertThat(AdmissionController.retryAfterMillis(snap.apply(low.apply(10, 0.5)), "m", Priority.LOW))

@@ -357,6 +357,8 @@ class AdmissionCoreTest {
     assertThat(rec.admitted).contains(high6);
     assertThat(model().inflight).isEqualTo(3);
     assertThat(rec.answered(low3)).isFalse();
+    // high2, high3, high4, high5 and high6 went beyond the limit
+    assertThat(core.publishSnapshot(now).models().get("m").highOvercommitted()).isEqualTo(5);
   }
 
   @Test

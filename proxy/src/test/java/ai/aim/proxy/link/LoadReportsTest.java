@@ -29,7 +29,7 @@ class LoadReportsTest {
   private static AdmissionSnapshot admission() {
     AdmissionSnapshot.Model m = new AdmissionSnapshot.Model("llama", 8, 0, 3, 250.0, false,
         List.of(cls(Priority.HIGH, 0, 4), cls(Priority.MEDIUM, 2, 2), cls(Priority.LOW, 5, 1)),
-        AdmissionSnapshot.Engine.DISABLED, 0);
+        AdmissionSnapshot.Engine.DISABLED, 0, 0);
     return new AdmissionSnapshot(0, Map.of("llama", m));
   }
 

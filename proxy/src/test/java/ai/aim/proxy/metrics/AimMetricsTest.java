@@ -35,6 +35,7 @@ class AimMetricsTest {
         .contains("# TYPE aim_admission_shed_total counter")
         .contains("# TYPE aim_admission_inflight gauge")
         .contains("# TYPE aim_admission_limit gauge")
+        .contains("# TYPE aim_admission_high_overcommitted_total counter")
         .contains("# TYPE aim_admission_queue_wait_seconds histogram")
         .contains("# TYPE aim_upstream_errors_total counter")
         .contains("# TYPE aim_slo_compliance gauge")
@@ -76,6 +77,7 @@ class AimMetricsTest {
         .containsEntry("aim_admission_admitted_total{priority=\"high\"}", 300.0)
         .containsEntry("aim_admission_inflight", 4.0)
         .containsEntry("aim_admission_limit", 16.0)
+        .containsEntry("aim_admission_high_overcommitted_total", 12.0)
         .containsEntry("aim_slo_objective{model=\"llama\",priority=\"high\",sli=\"availability\"}", 0.999);
     assertThat(m.get("aim_model_memory_bytes{model=\"unknown\"}")).isNaN();
     // Buckets are the documented ones, 1 ms to 120 s.
@@ -131,6 +133,11 @@ class AimMetricsTest {
     @Override
     public long limit() {
       return 16;
+    }
+
+    @Override
+    public long highOvercommitted() {
+      return 12;
     }
 
     @Override
