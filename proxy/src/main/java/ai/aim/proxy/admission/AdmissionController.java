@@ -107,12 +107,13 @@ public final class AdmissionController implements AutoCloseable {
       ring = null;
       return;
     }
-    WaitStrategy wait =
+    SpinThenBlockWaitStrategy blocking =
         idle == IdleStrategy.BUSY_SPIN
-            ? new BusySpinWaitStrategy()
+            ? null
             : new SpinThenBlockWaitStrategy(
                 SPIN_AFTER_WORK_NANOS, YIELD_AFTER_WORK_NANOS, config.tickMillis(),
                 TimeUnit.MILLISECONDS, MAX_BATCH);
+    WaitStrategy wait = blocking == null ? new BusySpinWaitStrategy() : blocking;
     disruptor =
         new Disruptor<>(
             RingEvent::new,
@@ -124,7 +125,7 @@ public final class AdmissionController implements AutoCloseable {
             },
             ProducerType.MULTI,
             wait);
-    Handler handler = new Handler();
+    Handler handler = new Handler(blocking);
     disruptor.handleEventsWith(handler);
     disruptor.setDefaultExceptionHandler(new LogAndContinue());
     ring = disruptor.start();
@@ -513,7 +514,13 @@ public final class AdmissionController implements AutoCloseable {
   /** The ring's single consumer: copies each event out, hands it to the core, clears it. */
   private final class Handler implements EventHandler<RingEvent> {
     private final CountDownLatch started = new CountDownLatch(1);
+    /** The blocking wait strategy, or {@code null} when the consumer busy-spins. */
+    private final SpinThenBlockWaitStrategy wait;
     private long now;
+
+    Handler(SpinThenBlockWaitStrategy wait) {
+      this.wait = wait;
+    }
 
     @Override
     public void onStart() {
@@ -550,8 +557,7 @@ public final class AdmissionController implements AutoCloseable {
         ev.clear();
       }
       if (endOfBatch) {
-        core.maybeTick(now);
-        core.updateGates(now);
+        afterWork();
       }
     }
 
@@ -563,8 +569,19 @@ public final class AdmissionController implements AutoCloseable {
     @Override
     public void onTimeout(long sequence) {
       now = clock.getAsLong();
+      afterWork();
+    }
+
+    /**
+     * The timer, the gates, and when to wake next if a HIGH request's overcommit wait runs out
+     * before the next tick.
+     */
+    private void afterWork() {
       core.maybeTick(now);
       core.updateGates(now);
+      if (wait != null) {
+        wait.wakeWithin(core.nanosUntilOvercommitDue(now));
+      }
     }
   }
 

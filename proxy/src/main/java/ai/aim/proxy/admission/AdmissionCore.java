@@ -248,6 +248,24 @@ final class AdmissionCore {
   }
 
   /**
+   * Nanoseconds until the oldest queued HIGH request of some model has waited its {@code
+   * highOvercommitAfterMs} with room beyond the limit (0 if one already has), or {@code
+   * Long.MAX_VALUE} when none waits for that: the admission thread wakes for it without waiting
+   * for the tick.
+   */
+  long nanosUntilOvercommitDue(long now) {
+    long soonest = Long.MAX_VALUE;
+    for (int i = 0; i < modelList.size(); i++) {
+      ModelState m = modelList.get(i);
+      if (m.overcommitPending()) {
+        long due = m.bands[0].oldest.arrival + m.policy.highOvercommitAfterMillis() * 1_000_000L;
+        soonest = Math.min(soonest, Math.max(0, due - now));
+      }
+    }
+    return soonest;
+  }
+
+  /**
    * The model server's readiness changed. With {@code upstreamHoldMillis} set, a model server that
    * is not ready holds every dispatch (requests queue, up to the hold); once it is ready the queues
    * drain in the usual order. Without the setting this only records the state.

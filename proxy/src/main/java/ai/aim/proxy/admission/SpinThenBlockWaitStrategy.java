@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * then yields for a short while before it blocks, so that a burst is picked up without a wake-up;
  * once it has been idle for a whole timeout it blocks at once, so an idle sidecar costs nothing
  * but the timer's wake-ups. Blocking uses a monitor with the timeout of {@code tickMs} (the
- * Disruptor then calls {@code onTimeout}, which runs the timer).
+ * Disruptor then calls {@code onTimeout}, which runs the timer); {@link #wakeWithin} shortens
+ * the wait when the admission thread has work due before the next tick.
  *
  * <p>Producers pay for a wake-up only when the consumer is actually blocked: publishing reads one
  * volatile flag, which the consumer writes only when it goes to sleep, so a producer does no
@@ -50,6 +51,9 @@ final class SpinThenBlockWaitStrategy implements WaitStrategy {
   private volatile boolean sleeping;
   /** Consumer thread only: the last wait ended in a timeout, so there is no burst to expect. */
   private boolean idle;
+  /** Consumer thread only: when the next blocking wait ends at the latest ({@link #wakeWithin}). */
+  private long wakeAt;
+  private boolean wakeSet;
 
   /**
    * @param spinNanos how long to busy-spin after work before yielding
@@ -105,6 +109,18 @@ final class SpinThenBlockWaitStrategy implements WaitStrategy {
     return bounded(sequence, available);
   }
 
+  /**
+   * Ends the next blocking wait after at most {@code nanos} (and at most the timeout) with a
+   * {@link TimeoutException}, for work due before the next tick; {@code Long.MAX_VALUE}: none.
+   * Consumer thread only; holds until the next call.
+   */
+  void wakeWithin(long nanos) {
+    wakeSet = nanos < timeoutNanos;
+    if (wakeSet) {
+      wakeAt = System.nanoTime() + Math.max(0, nanos);
+    }
+  }
+
   /** {@code available}, or fewer so that at most {@code maxBatch} sequences from {@code sequence}. */
   private long bounded(long sequence, long available) {
     return available - sequence >= maxBatch ? sequence + maxBatch - 1 : available;
@@ -138,7 +154,7 @@ final class SpinThenBlockWaitStrategy implements WaitStrategy {
 
   private void block(long sequence, Sequence cursor, SequenceBarrier barrier)
       throws AlertException, InterruptedException, TimeoutException {
-    long remaining = timeoutNanos;
+    long remaining = wakeSet ? Math.min(timeoutNanos, wakeAt - System.nanoTime()) : timeoutNanos;
     synchronized (mutex) {
       try {
         while (true) {

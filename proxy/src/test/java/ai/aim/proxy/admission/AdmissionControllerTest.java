@@ -61,6 +61,22 @@ class AdmissionControllerTest {
   }
 
   @Test
+  void theAdmissionThreadWakesForAnOvercommitWaitThatEndsBeforeTheNextTick() {
+    ModelPolicy p = Policies.withHighOvercommitAfter(
+        Policies.withHighOvercommit(Policies.policy(1, 0, SchedulingMode.STRICT, 8, 0), 1), 50);
+    // A tick of ten minutes: only the wake-up for the due wait can dispatch the HIGH request
+    // within the test's wait.
+    controller = AdmissionController.start(
+        new AdmissionConfig(p, Map.of(), 1024, 600_000, 1_000, 1_000, 0.5), System::nanoTime);
+    Calls calls = new Calls();
+    long low = controller.submit("m", Priority.LOW, NO_DEADLINE, null, 1, calls);
+    await().atMost(WAIT).until(() -> calls.admitted.contains(low));
+    long high = controller.submit("m", Priority.HIGH, NO_DEADLINE, null, 1, calls);
+    await().atMost(WAIT).until(() -> calls.admitted.contains(high));
+    assertThat(calls.admitted).containsExactly(low, high);
+  }
+
+  @Test
   void refusalsThatNeedNoDecisionAreMadeOnTheCallersThreadAndStillCounted() {
     controller =
         AdmissionController.start(
