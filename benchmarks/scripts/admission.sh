@@ -14,7 +14,7 @@
 #   scenarios: overload overload-wide overload-preempt shed-alone reserve tenants engine trace
 #   env: DURATION=30 (seconds of measured arrivals) REPS=1 WARMUP=5 RUN_DIR=/tmp/aim-admission
 #        TRACE=../shared/data/azure-llm-inference-2023-conv.csv TRACE_SPEEDUP=15
-#        OVERCOMMIT_AFTER="10" (overload-preempt: highOvercommitAfterMs values, one run each)
+#        OVERCOMMIT_AFTER="10 15" (overload-preempt: highOvercommitAfterMs values, one run each)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -180,7 +180,7 @@ for SCEN in "$@"; do
       # The same, but HIGH first waits up to OVERCOMMIT_AFTER ms for a slot to free (a permit under
       # the limit, or the place of a request beyond it that ends):
       # most find one, and only the rest cost a preemption.
-      for AFTER in ${OVERCOMMIT_AFTER:-10}; do
+      for AFTER in ${OVERCOMMIT_AFTER:-10 15}; do
         MODEL="{propagation: {enabled: true}, admission: {highOvercommit: 8, highOvercommitAfterMs: $AFTER}}" \
           with_sidecar sidecar-overcommit-after-$AFTER "$OVERLOAD_ADMISSION" "${SIMF[@]}" -- "${LOAD[@]}" --probe 20:low
       done
