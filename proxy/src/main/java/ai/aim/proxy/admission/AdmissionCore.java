@@ -29,6 +29,11 @@ final class AdmissionCore {
   private static final RejectReason[] REASONS = RejectReason.values();
 
   private AdmissionConfig config;
+  /**
+   * Whether some policy of the configuration has {@code highOvercommitAfterMs}: without one, the
+   * checks after each batch skip the models.
+   */
+  private boolean overcommitWaits;
   private final HashMap<String, ModelState> models = new HashMap<>();
   private final ArrayList<ModelState> modelList = new ArrayList<>();
   /** Each model's arrival gate, for producers ({@link #gate}); written on the admission thread. */
@@ -48,6 +53,7 @@ final class AdmissionCore {
 
   AdmissionCore(AdmissionConfig config, long now) {
     this.config = config;
+    this.overcommitWaits = overcommitWaits(config);
     this.lastTick = now;
     this.lastSnapshot = now;
     this.published = AdmissionSnapshot.empty(now);
@@ -166,6 +172,7 @@ final class AdmissionCore {
   /** Applies a new configuration; queued and in-flight requests stay. */
   void reload(AdmissionConfig next, long now) {
     this.config = next;
+    this.overcommitWaits = overcommitWaits(next);
     for (int i = 0; i < modelList.size(); i++) {
       ModelState m = modelList.get(i);
       m.apply(next.policyFor(m.name), now);
@@ -239,12 +246,31 @@ final class AdmissionCore {
       tick(now);
       return;
     }
+    if (!overcommitWaits) {
+      return;
+    }
     for (int i = 0; i < modelList.size(); i++) {
       ModelState m = modelList.get(i);
       if (m.overcommitPending() && m.overcommitDue(now)) {
         pump(m, now);
       }
     }
+  }
+
+  private static boolean overcommitWaits(AdmissionConfig c) {
+    if (waitsForOvercommit(c.defaults())) {
+      return true;
+    }
+    for (ModelPolicy p : c.models().values()) {
+      if (waitsForOvercommit(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean waitsForOvercommit(ModelPolicy p) {
+    return p.highOvercommit() > 0 && p.highOvercommitAfterMillis() > 0;
   }
 
   /**
@@ -255,6 +281,9 @@ final class AdmissionCore {
    */
   long nanosUntilOvercommitDue(long now) {
     long soonest = Long.MAX_VALUE;
+    if (!overcommitWaits) {
+      return soonest;
+    }
     for (int i = 0; i < modelList.size(); i++) {
       ModelState m = modelList.get(i);
       if (m.overcommitPending()) {
