@@ -84,6 +84,61 @@ class CoreAdmissionTest extends ProxyTestBase {
   }
 
   /**
+   * With {@code highOvercommit} and {@code highOvercommitAfterMs}, a HIGH request that finds the
+   * limit reached waits, then reaches the model server beside the request holding the limit, while
+   * a MEDIUM one that came first keeps waiting for a permit under the limit.
+   */
+  @Test
+  void highGoesBeyondAFullLimitAfterItsWaitWhileMediumKeepsWaiting() throws Exception {
+    JsonNode admission = new YAMLMapper().readTree(
+        "maxInflight: 1\nhighOvercommit: 1\nhighOvercommitAfterMs: 200\n");
+    try (AdmissionController core = AdmissionController.start(
+        AdmissionConfigParser.parse(admission, null), System::nanoTime)) {
+      CountDownLatch release = new CountDownLatch(1);
+      java.util.List<String> arrived = new java.util.concurrent.CopyOnWriteArrayList<>();
+      upstream = new TestUpstream();
+      upstream.route("/v2/models/resnet/infer", ex -> {
+        arrived.add(ex.getRequestURI().getQuery());
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        TestUpstream.respond(ex, 200, "done");
+      });
+      proxy = ai.aim.proxy.ProxyServer.builder(baseConfig(upstream.url()))
+          .transport(transport).observer(recorder).admission(new CoreAdmission(core)).start();
+      HttpClient c = client(HttpClient.Version.HTTP_1_1);
+      var first = c.sendAsync(request("first", "medium"), HttpResponse.BodyHandlers.ofString());
+      await().until(() -> arrived.size() == 1);
+      var medium = c.sendAsync(request("medium", "medium"), HttpResponse.BodyHandlers.ofString());
+      await().until(() -> core.snapshot().models().values().stream()
+          .mapToInt(m -> m.classes().get(1).queueDepth()).sum() == 1);
+      var high = c.sendAsync(request("high", "high"), HttpResponse.BodyHandlers.ofString());
+
+      await().until(() -> arrived.size() == 2);
+      assertThat(arrived).containsExactly("who=first", "who=high");
+      release.countDown();
+      HttpResponse<String> h = high.get(10, TimeUnit.SECONDS);
+      assertThat(h.statusCode()).isEqualTo(200);
+      // The sidecar's own account of the wait: at least highOvercommitAfterMs.
+      assertThat(h.headers().firstValueAsLong("x-aim-queue-wait-ms").orElseThrow())
+          .isGreaterThanOrEqualTo(200);
+      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(medium.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(arrived).containsExactly("who=first", "who=high", "who=medium");
+      await().until(() -> core.snapshot().models().values().stream()
+          .mapToLong(m -> m.highOvercommitted()).sum() == 1);
+    }
+  }
+
+  private HttpRequest request(String who, String priority) {
+    return HttpRequest.newBuilder(URI.create(base() + "/v2/models/resnet/infer?who=" + who))
+        .header("x-aim-priority", priority)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+  }
+
+  /**
    * A refusal answered before the body arrived keeps the connection: the rest of the body is read
    * and dropped, and the next request on the same connection is parsed as a request.
    */
