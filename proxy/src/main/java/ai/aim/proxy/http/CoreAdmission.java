@@ -3,6 +3,7 @@ package ai.aim.proxy.http;
 import ai.aim.proxy.admission.AdmissionCallback;
 import ai.aim.proxy.admission.AdmissionController;
 import ai.aim.proxy.metrics.Outcome;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -61,19 +62,27 @@ public final class CoreAdmission implements Admission {
 
     @Override
     public void onRejected(long t, ai.aim.proxy.admission.Rejection r) {
-      loop.execute(() -> {
-        rejected = true;
-        if (released) {
-          return;
-        }
-        callback.onRejected(new Rejection(
-            r.reason().outcome(),
-            r.reason().label().replace('_', ' ') + " for " + r.priority().label() + " priority",
-            r.retryAfterMillis(),
-            r.reason().label(),
-            r.priority().label(),
-            r.model()));
-      });
+      if (loop instanceof EventExecutor e && e.inEventLoop()) {
+        // Refused at the gate, on the request's own event loop while it submits: answer now
+        // rather than after the loop's other work (the exchange takes an answer during admit).
+        reject(r);
+      } else {
+        loop.execute(() -> reject(r));
+      }
+    }
+
+    private void reject(ai.aim.proxy.admission.Rejection r) {
+      rejected = true;
+      if (released) {
+        return;
+      }
+      callback.onRejected(new Rejection(
+          r.reason().outcome(),
+          r.reason().label().replace('_', ' ') + " for " + r.priority().label() + " priority",
+          r.retryAfterMillis(),
+          r.reason().label(),
+          r.priority().label(),
+          r.model()));
     }
 
     @Override
