@@ -34,9 +34,22 @@ class CoreAdmissionTest extends ProxyTestBase {
   private CompletableFuture<HttpResponse<String>> startHoldingOne(
       AdmissionController core, HttpClient c, CountDownLatch release) throws Exception {
     CountDownLatch held = new CountDownLatch(1);
+    startHolding(core, release, ex -> held.countDown());
+    CompletableFuture<HttpResponse<String>> first =
+        c.sendAsync(infer(), HttpResponse.BodyHandlers.ofString());
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    return first;
+  }
+
+  /**
+   * Starts the sidecar on {@code core} in front of an upstream that tells {@code onArrival} of
+   * each inference request and answers it once {@code release} counts down.
+   */
+  private void startHolding(AdmissionController core, CountDownLatch release,
+      java.util.function.Consumer<com.sun.net.httpserver.HttpExchange> onArrival) throws Exception {
     upstream = new TestUpstream();
     upstream.route("/v2/models/resnet/infer", ex -> {
-      held.countDown();
+      onArrival.accept(ex);
       try {
         release.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -46,10 +59,6 @@ class CoreAdmissionTest extends ProxyTestBase {
     });
     proxy = ai.aim.proxy.ProxyServer.builder(baseConfig(upstream.url()))
         .transport(transport).observer(recorder).admission(new CoreAdmission(core)).start();
-    CompletableFuture<HttpResponse<String>> first =
-        c.sendAsync(infer(), HttpResponse.BodyHandlers.ofString());
-    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-    return first;
   }
 
   private HttpRequest infer() {
@@ -96,18 +105,7 @@ class CoreAdmissionTest extends ProxyTestBase {
         AdmissionConfigParser.parse(admission, null), System::nanoTime)) {
       CountDownLatch release = new CountDownLatch(1);
       java.util.List<String> arrived = new java.util.concurrent.CopyOnWriteArrayList<>();
-      upstream = new TestUpstream();
-      upstream.route("/v2/models/resnet/infer", ex -> {
-        arrived.add(ex.getRequestURI().getQuery());
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        TestUpstream.respond(ex, 200, "done");
-      });
-      proxy = ai.aim.proxy.ProxyServer.builder(baseConfig(upstream.url()))
-          .transport(transport).observer(recorder).admission(new CoreAdmission(core)).start();
+      startHolding(core, release, ex -> arrived.add(ex.getRequestURI().getQuery()));
       HttpClient c = client(HttpClient.Version.HTTP_1_1);
       var first = c.sendAsync(request("first", "medium"), HttpResponse.BodyHandlers.ofString());
       await().until(() -> arrived.size() == 1);
