@@ -664,49 +664,38 @@ public final class Sidecar implements AutoCloseable {
       this.controller = controller;
     }
 
-    @Override
-    public long queueDepth(Priority priority) {
+    /** A figure summed over every model of the current snapshot. */
+    private long sum(java.util.function.ToLongFunction<AdmissionSnapshot.Model> f) {
       long n = 0;
       for (AdmissionSnapshot.Model m : controller.snapshot().models().values()) {
-        n += m.of(priority).queueDepth();
+        n += f.applyAsLong(m);
       }
       return n;
+    }
+
+    @Override
+    public long queueDepth(Priority priority) {
+      return sum(m -> m.of(priority).queueDepth());
     }
 
     @Override
     public long inFlight() {
-      long n = 0;
-      for (AdmissionSnapshot.Model m : controller.snapshot().models().values()) {
-        n += m.inflight();
-      }
-      return n;
+      return sum(AdmissionSnapshot.Model::inflight);
     }
 
     @Override
     public long limit() {
-      long n = 0;
-      for (AdmissionSnapshot.Model m : controller.snapshot().models().values()) {
-        n += m.limit();
-      }
-      return n;
+      return sum(AdmissionSnapshot.Model::limit);
     }
 
     @Override
     public long highOvercommitted() {
-      long n = 0;
-      for (AdmissionSnapshot.Model m : controller.snapshot().models().values()) {
-        n += m.highOvercommitted();
-      }
-      return n;
+      return sum(AdmissionSnapshot.Model::highOvercommitted);
     }
 
     @Override
     public long admitted(Priority priority) {
-      long n = 0;
-      for (AdmissionSnapshot.Model m : controller.snapshot().models().values()) {
-        n += m.of(priority).admitted();
-      }
-      return n;
+      return sum(m -> m.of(priority).admitted());
     }
 
     @Override

@@ -251,7 +251,7 @@ final class AdmissionCore {
     }
     for (int i = 0; i < modelList.size(); i++) {
       ModelState m = modelList.get(i);
-      if (m.overcommitPending() && m.overcommitDue(now)) {
+      if (m.overcommitWaitNanos(now) == 0) {
         pump(m, now);
       }
     }
@@ -285,11 +285,7 @@ final class AdmissionCore {
       return soonest;
     }
     for (int i = 0; i < modelList.size(); i++) {
-      ModelState m = modelList.get(i);
-      if (m.overcommitPending()) {
-        long due = m.bands[0].oldest.arrival + m.policy.highOvercommitAfterMillis() * 1_000_000L;
-        soonest = Math.min(soonest, Math.max(0, due - now));
-      }
+      soonest = Math.min(soonest, modelList.get(i).overcommitWaitNanos(now));
     }
     return soonest;
   }

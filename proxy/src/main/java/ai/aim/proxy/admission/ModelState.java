@@ -179,28 +179,25 @@ final class ModelState {
     if (b != 0 || policy.highOvercommit() == 0) {
       return limit;
     }
-    return refill || overcommitDue(now) ? limit + policy.highOvercommit() : limit;
-  }
-
-  /** Whether HIGH's overcommit is open now: no wait configured, or the oldest HIGH waited it. */
-  boolean overcommitDue(long now) {
-    long after = policy.highOvercommitAfterMillis();
-    if (after == 0) {
-      return true;
-    }
-    Band high = bands[0];
-    return high.depth > 0 && now - high.oldest.arrival >= after * 1_000_000L;
+    boolean open = refill
+        || policy.highOvercommitAfterMillis() == 0
+        || overcommitWaitNanos(now) == 0;
+    return open ? limit + policy.highOvercommit() : limit;
   }
 
   /**
-   * Whether a HIGH request waits beyond the limit for its overcommit to open, with room for it in
-   * the overcommit: the admission thread checks this after every batch of events.
+   * How long until the oldest queued HIGH request has waited {@code highOvercommitAfterMs} (0 if it
+   * has), or {@code Long.MAX_VALUE} when no HIGH request waits for that: no such wait is set, none
+   * is queued, or the overcommit is full. The admission thread checks this after every batch of
+   * events and wakes for it.
    */
-  boolean overcommitPending() {
-    return policy.highOvercommitAfterMillis() > 0
-        && bands[0].depth > 0
-        && policy.highOvercommit() > 0
-        && inflight < limit() + policy.highOvercommit();
+  long overcommitWaitNanos(long now) {
+    long after = policy.highOvercommitAfterMillis();
+    int overcommit = policy.highOvercommit();
+    if (after == 0 || overcommit == 0 || bands[0].depth == 0 || inflight >= limit() + overcommit) {
+      return Long.MAX_VALUE;
+    }
+    return Math.max(0, bands[0].oldest.arrival + after * 1_000_000L - now);
   }
 
   /** Whether one more request of class {@code b} may be dispatched now. */

@@ -32,6 +32,18 @@ class WatchedTlsTest {
         return chain[0].getSubjectX500Principal().getName();
     }
 
+    /** The key manager presents {@code subject} within 10 s. */
+    static void comesToServe(X509ExtendedKeyManager km, String subject) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(subject(km.getCertificateChain("default"))).isEqualTo(subject));
+    }
+
+    /** The key manager presents {@code subject} throughout 300 ms of checks. */
+    static void keepsServing(X509ExtendedKeyManager km, String subject) {
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(subject(km.getCertificateChain("default"))).isEqualTo(subject));
+    }
+
     @Test
     void aKeyManagerServesTheRenewedPairAndKeepsItsPairWhenTheFilesBreak() throws Exception {
         Path cert = copy("a.crt", "tls.crt");
@@ -42,17 +54,14 @@ class WatchedTlsTest {
 
             copy("b.key", "tls.key");
             copy("b.crt", "tls.crt");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(subject(km.getCertificateChain("default"))).isEqualTo("CN=aim-test-b"));
+            comesToServe(km, "CN=aim-test-b");
 
             // A half-written certificate: the previous pair stays.
             Files.writeString(cert, "-----BEGIN CERTIFICATE-----\nMIIB");
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(subject(km.getCertificateChain("default"))).isEqualTo("CN=aim-test-b"));
+            keepsServing(km, "CN=aim-test-b");
             copy("a.key", "tls.key");
             copy("a.crt", "tls.crt");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(subject(km.getCertificateChain("default"))).isEqualTo("CN=aim-test-a"));
+            comesToServe(km, "CN=aim-test-a");
         }
     }
 
@@ -93,11 +102,9 @@ class WatchedTlsTest {
         try (WatchedTls tls = new WatchedTls(Duration.ofMillis(50))) {
             X509ExtendedKeyManager km = tls.keyManager(cert, key);
             copy("b.crt", "tls.crt"); // the key is not renewed (yet)
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(subject(km.getCertificateChain("default"))).isEqualTo("CN=aim-test-a"));
+            keepsServing(km, "CN=aim-test-a");
             copy("b.key", "tls.key");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(subject(km.getCertificateChain("default"))).isEqualTo("CN=aim-test-b"));
+            comesToServe(km, "CN=aim-test-b");
         }
     }
 }
